@@ -1,0 +1,126 @@
+// Package store is the contract between ddbexport and the places exports
+// live: a local directory (store/localfs) or an S3 bucket. Keys are
+// slash-separated paths relative to the store's root, never starting with
+// "/" and never containing "." or ".." segments (see CheckKey).
+package store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"iter"
+	"strings"
+)
+
+// ErrNotExist is returned when an object does not exist. It is
+// fs.ErrNotExist, so errors.Is works across stores.
+var ErrNotExist = fs.ErrNotExist
+
+// ErrUnsafeKey is returned for a key that is absolute, empty, or would
+// leave the store's root.
+var ErrUnsafeKey = errors.New("store: unsafe key")
+
+// An Object describes one stored object.
+type Object struct {
+	Key  string
+	Size int64
+	ETag string // the object's ETag without quotes, where the store has one
+}
+
+// A Store reads and writes objects by key. Implementations must be safe
+// for concurrent use.
+type Store interface {
+	// Stat describes the object at key, or returns an error wrapping
+	// ErrNotExist.
+	Stat(ctx context.Context, key string) (Object, error)
+	// Open returns the object's content. The caller must close it.
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	// List yields the objects whose keys start with prefix, in
+	// lexicographic order of key. With a prefix ending in "/", it lists
+	// that folder's tree.
+	List(ctx context.Context, prefix string) iter.Seq2[Object, error]
+	// Create returns a writer for a new object at key. The object appears,
+	// whole, only when Commit succeeds; Abort discards it.
+	Create(ctx context.Context, key string) (Writer, error)
+	// String describes the store's root for messages (a path or a URL).
+	String() string
+}
+
+// A Writer writes one new object. Exactly one of Commit or Abort must be
+// called.
+type Writer interface {
+	io.Writer
+	Commit() error
+	Abort() error
+}
+
+// CheckKey returns ErrUnsafeKey (wrapped with the key) if key is empty,
+// absolute, contains a backslash or NUL, or has an empty, "." or ".."
+// segment.
+func CheckKey(key string) error {
+	if key == "" || strings.HasPrefix(key, "/") || strings.ContainsAny(key, "\\\x00") {
+		return &KeyError{Key: key}
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return &KeyError{Key: key}
+		}
+	}
+	return nil
+}
+
+// A KeyError reports an unsafe key.
+type KeyError struct{ Key string }
+
+func (e *KeyError) Error() string { return "store: unsafe key " + quote(e.Key) }
+func (e *KeyError) Unwrap() error { return ErrUnsafeKey }
+
+func quote(s string) string {
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return "\"" + s + "\""
+}
+
+// ReadAll reads a whole small object, refusing one larger than limit bytes.
+// It is for manifests, never for data files.
+func ReadAll(ctx context.Context, s Store, key string, limit int64) ([]byte, error) {
+	rc, err := s.Open(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, &TooLargeError{Key: key, Limit: limit}
+	}
+	return b, nil
+}
+
+// A TooLargeError reports an object larger than a reader's limit.
+type TooLargeError struct {
+	Key   string
+	Limit int64
+}
+
+func (e *TooLargeError) Error() string {
+	return "store: " + quote(e.Key) + " is larger than the limit of " + itoa(e.Limit) + " bytes"
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
