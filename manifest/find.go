@@ -1,0 +1,142 @@
+package manifest
+
+import (
+	"context"
+	"errors"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/ddbexport/ddbexport/store"
+)
+
+// Names of the files in an export folder. DynamoDB's documentation names
+// the checksum files *.checksum; every real export names them *.md5
+// (export-format.md §1.1), so readers look for .md5 first.
+const (
+	SummaryName       = "manifest-summary.json"
+	FilesName         = "manifest-files.json"
+	SummaryMD5Name    = "manifest-summary.md5"
+	FilesMD5Name      = "manifest-files.md5"
+	SummaryChecksum   = "manifest-summary.checksum"
+	FilesChecksumName = "manifest-files.checksum"
+	StartedName       = "_started"
+	RootName          = "AWSDynamoDB"
+	DataDir           = "data/"
+)
+
+// A Ref locates one export in a store.
+type Ref struct {
+	// ID is the export ID, the name of the export folder.
+	ID string
+	// Root is the key prefix of the folder that holds the export folder
+	// and the shared data/ folder (normally ".../AWSDynamoDB/"), ending in
+	// "/", or "" when the store is rooted there.
+	Root string
+	// HasSummary and HasStarted tell whether manifest-summary.json and
+	// _started exist.
+	HasSummary, HasStarted bool
+}
+
+// Dir returns the key prefix of the export folder, ending in "/".
+func (r Ref) Dir() string { return r.Root + r.ID + "/" }
+
+// Key returns the key of a file in the export folder, such as SummaryName.
+func (r Ref) Key(name string) string { return r.Dir() + name }
+
+// Path returns where the export is for messages: its folder's key.
+func (r Ref) String() string { return strings.TrimSuffix(r.Dir(), "/") }
+
+// DataKey maps a manifest key (dataFileS3Key or manifestFilesS3Key) to its
+// key in the store. Manifest keys are bucket keys, "<s3Prefix>/AWSDynamoDB/…";
+// a local copy may have been made from the bucket, from the prefix or from
+// the AWSDynamoDB folder itself, so the key resolves by what follows its
+// "AWSDynamoDB/" segment, against Root. A key without that segment resolves
+// after s3Prefix, against the folder above Root. A key that would leave the
+// store (absolute, "..", empty segments, backslashes) is an error wrapping
+// store.ErrUnsafeKey, and nothing is read.
+func (r Ref) DataKey(s3Prefix, key string) (string, error) {
+	if err := store.CheckKey(key); err != nil {
+		return "", err
+	}
+	rest := key
+	if p := strings.Trim(s3Prefix, "/"); p != "" && strings.HasPrefix(rest, p+"/") {
+		rest = strings.TrimLeft(rest[len(p)+1:], "/")
+	}
+	if after, ok := strings.CutPrefix(rest, RootName+"/"); ok {
+		return r.Root + after, nil
+	}
+	if i := strings.Index(key, "/"+RootName+"/"); i >= 0 {
+		return r.Root + key[i+len(RootName)+2:], nil
+	}
+	parent := ""
+	if r.Root != "" {
+		parent = path.Dir(strings.TrimSuffix(r.Root, "/")) + "/"
+		if parent == "./" {
+			parent = ""
+		}
+	}
+	return parent + rest, nil
+}
+
+// ErrNoExport is returned by Find when no export is found.
+var ErrNoExport = errors.New("manifest: no DynamoDB export found (no AWSDynamoDB/<export-id>/ folder with manifest-summary.json or _started)")
+
+// Find looks for exports in st under prefix (a key prefix ending in "/",
+// or "" for the whole store). prefix may be an export folder itself, the
+// folder above AWSDynamoDB/, or any folder above that, such as a whole
+// bucket copied with aws s3 sync. An export is a folder holding
+// manifest-summary.json or _started; data folders are not searched. Refs
+// come back sorted by Root and ID.
+func Find(ctx context.Context, st store.Store, prefix string) ([]Ref, error) {
+	found := map[string]*Ref{}
+	var order []string
+	note := func(dir, name string) {
+		dir = strings.TrimSuffix(dir, "/")
+		id := path.Base(dir)
+		root := strings.TrimSuffix(dir, id)
+		if dir == id {
+			root = ""
+		}
+		k := root + id
+		ref, ok := found[k]
+		if !ok {
+			ref = &Ref{ID: id, Root: root}
+			found[k] = ref
+			order = append(order, k)
+		}
+		switch name {
+		case SummaryName:
+			ref.HasSummary = true
+		case StartedName:
+			ref.HasStarted = true
+		}
+	}
+	for obj, err := range st.List(ctx, prefix) {
+		if err != nil {
+			return nil, err
+		}
+		dir, name := path.Split(obj.Key)
+		if name != SummaryName && name != StartedName {
+			continue
+		}
+		if dir == "" || strings.Contains(dir, "/"+DataDir) || strings.HasPrefix(dir, DataDir) {
+			continue
+		}
+		note(dir, name)
+	}
+	if len(order) == 0 {
+		return nil, ErrNoExport
+	}
+	refs := make([]Ref, 0, len(order))
+	for _, k := range order {
+		refs = append(refs, *found[k])
+	}
+	slices.SortFunc(refs, func(a, b Ref) int {
+		if c := strings.Compare(a.Root, b.Root); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return refs, nil
+}
