@@ -45,10 +45,14 @@ func Open(r io.Reader) (io.ReadCloser, error) {
 // A Gunzipper is a reusable gzip-aware opener: one per worker keeps the
 // inflate state's memory across files.
 type Gunzipper struct {
-	zr *gzip.Reader
-	gr gzipReader
-	br *bufio.Reader
+	zr   *gzip.Reader
+	gr   gzipReader
+	br   *bufio.Reader
+	gzip bool
 }
+
+// IsGzip reports whether the last input opened was gzip-compressed.
+func (g *Gunzipper) IsGzip() bool { return g.gzip }
 
 // Open is like the package-level Open, but reuses the Gunzipper's buffers.
 // The returned reader is valid until the next call to Open.
@@ -62,7 +66,8 @@ func (g *Gunzipper) Open(r io.Reader) (io.Reader, error) {
 	if err != nil && err != io.EOF {
 		return nil, err
 	}
-	if !IsGzip(head) {
+	g.gzip = IsGzip(head)
+	if !g.gzip {
 		return g.br, nil
 	}
 	if g.zr == nil {

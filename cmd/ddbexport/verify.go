@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ddbexport/ddbexport/pipeline"
+	"github.com/ddbexport/ddbexport/verify"
+)
+
+func newVerifyCmd(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		opt      verify.Options
+		jsonOut  bool
+		quiet    bool
+		exportID string
+	)
+	cmd := &cobra.Command{
+		Use:   "verify [flags] PATH",
+		Short: "Prove an export whole and intact against its manifests",
+		Long: `verify checks an export against its manifests, reading each data file once:
+both .md5 files of the manifests; the summary's itemCount against the sum
+over manifest-files.json; per data file its presence, the MD5 of its stored
+bytes, its etag where it is derivable, its record count and (unless --quick)
+every record's validity; files in the export's data/ folder the manifest does
+not list; duplicate and unsafe entries; for incremental exports, Keys against
+the images and write timestamps against the export window.
+
+Findings are listed with their kind, file, line and byte offset; checking
+goes on after each. What cannot be checked (a missing .md5 file, a multipart
+or KMS etag, a missing _started) is a warning, which --strict turns into a
+finding.
+
+Memory is about workers × (max-record-bytes + 1 MiB), whatever the export's
+size.` + "\n" + exitStatusHelp,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opt.Workers < 0 {
+				return usageErrorf("--workers must be 0 (all cores) or more")
+			}
+			ctx := cmd.Context()
+			loc, err := locate(ctx, args[0], exportID)
+			if err != nil {
+				return err
+			}
+			opt.Location = loc.location
+			var bar *progressBar
+			if !quiet && isTerminal(stderr) {
+				opt.Stats = new(pipeline.Stats)
+				opt.OnManifest = func(files int, bytes int64) {
+					bar = startProgress(stderr, opt.Stats, files, bytes)
+				}
+			}
+			rep, err := verify.Verify(ctx, loc.st, loc.ref, opt)
+			if bar != nil {
+				bar.stop()
+			}
+			if err != nil {
+				return err
+			}
+			if jsonOut {
+				err = rep.WriteJSON(stdout)
+			} else {
+				err = rep.WriteText(stdout)
+			}
+			if err != nil {
+				return &exitError{code: exitCannotCheck, err: fmt.Errorf("writing the report: %w", err)}
+			}
+			return exitCode(rep.ExitCode())
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&jsonOut, "json", false, "print the report as one JSON document (schema "+verify.Schema+")")
+	f.BoolVar(&opt.Quick, "quick", false, "count records without decoding them")
+	f.BoolVar(&opt.Strict, "strict", false, "treat warnings (what cannot be checked) as findings")
+	f.IntVar(&opt.Workers, "workers", 0, "data files read at once (0: all cores)")
+	f.StringVar(&exportID, "export-id", "", "the export to check when PATH holds several")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.IntVar(&opt.MaxRecordBytes, "max-record-bytes", 0, "longest record line accepted (0: 8 MiB)")
+	f.IntVar(&opt.MaxProblemsPerFile, "max-problems", 0, "findings listed per data file; the rest are counted (0: 100)")
+	f.DurationVar(&opt.ClockTolerance, "clock-tolerance", 0, "widen an incremental export's window by this much (0: 1m, the documented clock skew)")
+	return cmd
+}

@@ -1,0 +1,374 @@
+// Package pipeline reads an export's data files in parallel, each once:
+// the stored bytes stream through an MD5 hash, then gunzip, then either a
+// record count (quick mode) or a decoder that validates every record and
+// hands it to optional per-record checks. It records what it saw per file
+// in a Result; judging the Results against the manifest is package verify's
+// job.
+//
+// Memory is bounded by the options, not by the export's size: about
+// Workers × (256 KiB read buffer + gzip window + MaxRecordBytes + decoded
+// record), plus at most MaxProblemsPerFile problems per file.
+package pipeline
+
+import (
+	"context"
+	"crypto/md5"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"runtime"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/manifest"
+	"github.com/ddbexport/ddbexport/store"
+)
+
+// A Task is one data file to read.
+type Task struct {
+	File manifest.File // the manifest's entry
+	Key  string        // the file's key in the store
+}
+
+// Options configures Run. The zero value counts nothing and decodes
+// DYNAMODB_JSON full-export records with every core.
+type Options struct {
+	// Workers is the number of files read at once; 0 means GOMAXPROCS.
+	Workers int
+	// Quick counts records (newline-terminated lines) without decoding.
+	Quick bool
+	// Format is the data format to decode (the summary's outputFormat).
+	Format codec.Format
+	// Kind is the record shape to expect.
+	Kind codec.Kind
+	// MaxRecordBytes bounds one record; 0 means codec.DefaultMaxRecordBytes.
+	MaxRecordBytes int
+	// MaxProblemsPerFile bounds the problems kept per file; more are
+	// counted in Result.MoreProblems. 0 means 100.
+	MaxProblemsPerFile int
+	// Check, if set, is called for every decoded record, from several
+	// goroutines at once; the problems it returns are kept in the file's
+	// Result with the record's position.
+	Check func(r *codec.Record) []Problem
+	// Stats, if set, is updated as files are read, for progress display.
+	Stats *Stats
+}
+
+func (o *Options) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+func (o *Options) maxProblems() int {
+	if o.MaxProblemsPerFile > 0 {
+		return o.MaxProblemsPerFile
+	}
+	return 100
+}
+
+// Stats are live counters of a run, safe to read while it goes.
+type Stats struct {
+	Files       atomic.Int64 // files finished
+	Items       atomic.Int64 // records read
+	StoredBytes atomic.Int64 // stored bytes read
+}
+
+// A Problem is something wrong inside one data file.
+type Problem struct {
+	Kind     string // a finding kind, such as "decode_error"
+	Line     int64  // 1-based line, 0 if not about one record
+	Offset   int64  // byte offset in the decompressed stream
+	Path     string // attribute path, if known
+	Reason   string // the rule broken, such as "empty_set"
+	Message  string
+	Expected string
+	Actual   string
+}
+
+// A Result is what reading one data file found.
+type Result struct {
+	Task
+	// Missing is set when the file does not exist; nothing else is set.
+	Missing bool
+	// IOErr is set when the file could not be read (other than missing):
+	// the file is not checked.
+	IOErr error
+	// StoredBytes is the size of the stored object read, and MD5 the MD5
+	// of those bytes.
+	StoredBytes int64
+	MD5         [md5.Size]byte
+	// UncompressedBytes is the size of the decompressed content read.
+	UncompressedBytes int64
+	// Records counts newline-framed records (lines), good or bad.
+	Records int64
+	// Gzip tells whether the file was gzip-compressed.
+	Gzip bool
+	// StreamErr is set when the compressed stream is corrupt or truncated:
+	// Records then counts only what was read before it.
+	StreamErr error
+	// Problems found in the file, at most MaxProblemsPerFile, in order;
+	// MoreProblems counts those left out.
+	Problems     []Problem
+	MoreProblems int64
+}
+
+// Run reads every task and returns one Result per task, in task order.
+// Data problems are recorded in the Results; the error is for what stops
+// the whole run (a cancelled context).
+func Run(ctx context.Context, st store.Store, tasks []Task, opt Options) ([]Result, error) {
+	results := make([]Result, len(tasks))
+	workers := opt.workers()
+	states := make(chan *worker, workers)
+	for range workers {
+		states <- &worker{opt: &opt, buf: make([]byte, 256<<10)}
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i := range tasks {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			w := <-states
+			defer func() { states <- w }()
+			results[i] = w.process(ctx, st, tasks[i])
+			if opt.Stats != nil {
+				opt.Stats.Files.Add(1)
+			}
+			return ctx.Err()
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// worker holds the reusable state of one goroutine.
+type worker struct {
+	opt  *Options
+	gz   codec.Gunzipper
+	dec  codec.Decoder
+	fmt  codec.Format
+	buf  []byte
+	hr   hashReader
+	res  *Result
+	errs int64
+}
+
+func (w *worker) process(ctx context.Context, st store.Store, t Task) Result {
+	res := Result{Task: t}
+	rc, err := st.Open(ctx, t.Key)
+	if err != nil {
+		if errors.Is(err, store.ErrNotExist) {
+			res.Missing = true
+		} else {
+			res.IOErr = err
+		}
+		return res
+	}
+	defer rc.Close()
+	w.hr.reset(ctx, rc, w.opt.Stats)
+	w.res = &res
+	zr, err := w.gz.Open(&w.hr)
+	switch {
+	case w.hr.err != nil:
+		res.IOErr = w.hr.err
+		return res
+	case err != nil:
+		res.Gzip = true
+		res.StreamErr = err
+	default:
+		res.Gzip = w.gz.IsGzip()
+		cr := countingReader{r: zr}
+		if w.opt.Quick {
+			err = w.count(&cr)
+		} else {
+			err = w.decode(&cr)
+		}
+		res.UncompressedBytes = cr.n
+		if w.hr.err != nil {
+			res.IOErr = w.hr.err
+			return res
+		}
+		if err != nil {
+			if errors.Is(err, codec.ErrNoDecoder) || ctx.Err() != nil {
+				res.IOErr = err
+				return res
+			}
+			res.StreamErr = err
+		}
+	}
+	// Hash every stored byte, even those after a broken or ended stream.
+	if _, err := io.Copy(io.Discard, &w.hr); err != nil {
+		res.IOErr = err
+		return res
+	}
+	res.StoredBytes = w.hr.n
+	copy(res.MD5[:], w.hr.h.Sum(nil))
+	return res
+}
+
+// count counts newline-terminated lines, plus a final unterminated one.
+func (w *worker) count(r io.Reader) error {
+	var lines int64
+	last := byte('\n')
+	for {
+		n, err := r.Read(w.buf)
+		if n > 0 {
+			lines += int64(countNewlines(w.buf[:n]))
+			last = w.buf[n-1]
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			w.res.Records = lines
+			return err
+		}
+	}
+	if last != '\n' {
+		lines++
+	}
+	w.res.Records = lines
+	if w.opt.Stats != nil {
+		w.opt.Stats.Items.Add(lines)
+	}
+	return nil
+}
+
+func (w *worker) decode(r io.Reader) error {
+	opt := codec.DecodeOptions{
+		File:           w.res.File.DataFileS3Key,
+		Kind:           w.opt.Kind,
+		MaxRecordBytes: w.opt.MaxRecordBytes,
+		ReuseRecord:    true,
+		OnError: func(e *codec.DecodeError) {
+			w.addProblem(Problem{
+				Kind:    "decode_error",
+				Line:    e.Line,
+				Offset:  e.Offset,
+				Path:    e.Path,
+				Reason:  e.Reason(),
+				Message: e.Err.Error(),
+			})
+		},
+	}
+	if rs, ok := w.dec.(codec.Resetter); ok && w.fmt == w.opt.Format {
+		rs.Reset(r, opt)
+	} else {
+		dec, err := codec.NewDecoder(w.opt.Format, r, opt)
+		if err != nil {
+			return err
+		}
+		w.dec, w.fmt = dec, w.opt.Format
+	}
+	dec := w.dec
+	var items int64
+	for dec.Next() {
+		items++
+		if w.opt.Check != nil {
+			for _, p := range w.opt.Check(dec.Record()) {
+				if p.Line == 0 {
+					p.Line = dec.Line()
+				}
+				w.addProblem(p)
+			}
+		}
+		if items&1023 == 0 && w.opt.Stats != nil {
+			w.opt.Stats.Items.Add(1024)
+		}
+	}
+	if w.opt.Stats != nil {
+		w.opt.Stats.Items.Add(items & 1023)
+	}
+	w.res.Records = dec.Line()
+	err := dec.Err()
+	var de *codec.DecodeError
+	if errors.As(err, &de) {
+		// Without OnError this cannot happen; keep it as a problem anyway.
+		w.addProblem(Problem{Kind: "decode_error", Line: de.Line, Offset: de.Offset, Path: de.Path, Reason: de.Reason(), Message: de.Err.Error()})
+		return nil
+	}
+	return err
+}
+
+func (w *worker) addProblem(p Problem) {
+	if len(w.res.Problems) < w.opt.maxProblems() {
+		w.res.Problems = append(w.res.Problems, p)
+		return
+	}
+	w.res.MoreProblems++
+}
+
+// hashReader hashes and counts the stored bytes, keeps the first read
+// error of the store (so it is told apart from a corrupt gzip stream), and
+// checks for cancellation.
+type hashReader struct {
+	ctx     context.Context
+	r       io.Reader
+	h       hash.Hash
+	n       int64
+	err     error
+	stats   *Stats
+	pending int64
+}
+
+func (h *hashReader) reset(ctx context.Context, r io.Reader, stats *Stats) {
+	h.ctx, h.r, h.n, h.err, h.stats, h.pending = ctx, r, 0, nil, stats, 0
+	if h.h == nil {
+		h.h = md5.New()
+	} else {
+		h.h.Reset()
+	}
+}
+
+func (h *hashReader) Read(p []byte) (int, error) {
+	if h.err != nil {
+		return 0, h.err
+	}
+	if err := h.ctx.Err(); err != nil {
+		h.err = err
+		return 0, err
+	}
+	n, err := h.r.Read(p)
+	if n > 0 {
+		h.h.Write(p[:n])
+		h.n += int64(n)
+		if h.stats != nil {
+			h.pending += int64(n)
+			if h.pending >= 1<<20 {
+				h.stats.StoredBytes.Add(h.pending)
+				h.pending = 0
+			}
+		}
+	}
+	if err == io.EOF && h.stats != nil {
+		h.stats.StoredBytes.Add(h.pending)
+		h.pending = 0
+	}
+	if err != nil && err != io.EOF {
+		h.err = fmt.Errorf("read: %w", err)
+		return n, h.err
+	}
+	return n, err
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

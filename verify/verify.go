@@ -1,0 +1,506 @@
+// Package verify proves a DynamoDB export whole and intact against its
+// manifests: both .md5 files, the summary's item count against the sum of
+// the files', and per data file its presence, the MD5 of its stored bytes,
+// its etag where derivable, its record count and (unless quick) every
+// record's validity; files the manifest does not list, duplicate and unsafe
+// entries; for incremental exports, Keys consistent with the images and
+// write timestamps inside the export window.
+//
+// Problems are Findings in the Report, never errors: checking goes on after
+// each. What cannot be checked is a warning. The error of Verify is kept
+// for what stops the whole check.
+package verify
+
+import (
+	"context"
+	"crypto/md5"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/manifest"
+	"github.com/ddbexport/ddbexport/pipeline"
+	"github.com/ddbexport/ddbexport/store"
+)
+
+// DefaultClockTolerance widens an incremental export's window when checking
+// write timestamps: DynamoDB's clock may differ by up to about a minute
+// (DynamoDB developer guide, "Requesting a table export").
+const DefaultClockTolerance = time.Minute
+
+// Options configures Verify. The zero value decodes every record with every
+// core.
+type Options struct {
+	// Workers is the number of data files read at once; 0 means GOMAXPROCS.
+	Workers int
+	// Quick counts records without decoding them.
+	Quick bool
+	// Strict turns warnings into findings.
+	Strict bool
+	// MaxRecordBytes bounds one record; 0 means codec.DefaultMaxRecordBytes.
+	MaxRecordBytes int
+	// MaxProblemsPerFile bounds the findings listed per data file; the rest
+	// are counted. 0 means 100.
+	MaxProblemsPerFile int
+	// ClockTolerance widens the export window for timestamp checks; 0 means
+	// DefaultClockTolerance, a negative value none.
+	ClockTolerance time.Duration
+	// Stats, if set, is updated as data files are read.
+	Stats *pipeline.Stats
+	// Location describes where the export was found, for the report.
+	Location string
+	// OnManifest, if set, is called once the manifests are read, before any
+	// data file is, with the number of data files and their stored bytes.
+	OnManifest func(files int, storedBytes int64)
+}
+
+const maxSummaryBytes = 1 << 20
+
+type checker struct {
+	ctx     context.Context
+	st      store.Store
+	ref     manifest.Ref
+	opt     Options
+	rep     *Report
+	summary *manifest.Summary
+}
+
+// Verify checks the export ref in st and returns its report. The error is
+// for what stops the whole check, such as a cancelled context; everything
+// else is in the report.
+func Verify(ctx context.Context, st store.Store, ref manifest.Ref, opt Options) (*Report, error) {
+	c := &checker{ctx: ctx, st: st, ref: ref, opt: opt, rep: &Report{
+		Schema:   Schema,
+		Export:   ExportInfo{ID: ref.ID, Location: opt.Location},
+		Mode:     "full",
+		Findings: []Finding{},
+		Warnings: []Finding{},
+		Errors:   []Finding{},
+	}}
+	if opt.Quick {
+		c.rep.Mode = "quick"
+	}
+	if c.rep.Export.Location == "" {
+		c.rep.Export.Location = st.String() + "/" + ref.String()
+	}
+	if err := c.run(); err != nil {
+		return nil, err
+	}
+	c.finish()
+	return c.rep, nil
+}
+
+func (c *checker) add(list *[]Finding, order sortKey, f Finding) {
+	f.order = order
+	*list = append(*list, f)
+}
+
+func (c *checker) finding(order sortKey, f Finding) { c.add(&c.rep.Findings, order, f) }
+func (c *checker) warning(order sortKey, f Finding) { c.add(&c.rep.Warnings, order, f) }
+func (c *checker) failure(order sortKey, f Finding) { c.add(&c.rep.Errors, order, f) }
+
+func (c *checker) run() error {
+	ref := c.ref
+	summaryKey := ref.Key(manifest.SummaryName)
+	if !ref.HasStarted {
+		c.warning(sortKey{group: groupExport}, Finding{Kind: WarnMissingStarted, File: ref.Key(manifest.StartedName),
+			Message: "no _started file: DynamoDB writes it first, but users may delete it"})
+	}
+	if !ref.HasSummary {
+		c.finding(sortKey{group: groupExport}, Finding{Kind: KindUnfinishedExport, File: summaryKey,
+			Message: "_started without manifest-summary.json: the export did not finish, or failed"})
+		return nil
+	}
+
+	// The summary.
+	raw, err := store.ReadAll(c.ctx, c.st, summaryKey, maxSummaryBytes)
+	if err != nil {
+		if c.ctx.Err() != nil {
+			return c.ctx.Err()
+		}
+		c.failure(sortKey{group: groupSummary}, Finding{Kind: KindIOError, File: summaryKey, Message: err.Error()})
+		return nil
+	}
+	c.checkMD5File(groupSummary, summaryKey, raw, manifest.SummaryMD5Name, manifest.SummaryChecksum)
+	s, err := manifest.ParseSummary(summaryKey, raw)
+	if err != nil {
+		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: summaryKey, Message: err.Error()})
+	}
+	if s == nil {
+		return nil
+	}
+	c.summary = s
+	c.describe(s)
+	if id := s.ExportID(); id != "" && id != ref.ID {
+		c.warning(sortKey{group: groupSummary}, Finding{Kind: WarnExportIDMismatch, File: summaryKey,
+			Expected: ref.ID, Actual: id, Message: "the export ARN names another export ID than the folder"})
+	}
+
+	// The files manifest.
+	filesKey := ref.Key(manifest.FilesName)
+	if s.ManifestFilesS3Key != "" {
+		k, err := ref.DataKey(s.S3Prefix, s.ManifestFilesS3Key)
+		if err != nil {
+			c.finding(sortKey{group: groupSummary}, Finding{Kind: KindUnsafeKey, File: s.ManifestFilesS3Key,
+				Message: "manifestFilesS3Key would leave the export's root; using " + manifest.FilesName + " beside the summary"})
+		} else {
+			filesKey = k
+		}
+	}
+	files, ok := c.readFiles(filesKey)
+	if !ok {
+		return nil
+	}
+	return c.checkData(s, files)
+}
+
+// checkMD5File checks a manifest's .md5 file (or the documented .checksum
+// name) against the manifest's exact bytes.
+func (c *checker) checkMD5File(group int, key string, data []byte, names ...string) {
+	c.checkMD5Sum(group, key, md5.Sum(data), names...)
+}
+
+func (c *checker) checkMD5Sum(group int, key string, sum [md5.Size]byte, names ...string) {
+	dir := key[:strings.LastIndexByte(key, '/')+1]
+	for _, name := range names {
+		raw, err := store.ReadAll(c.ctx, c.st, dir+name, 1<<10)
+		if errors.Is(err, store.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			c.failure(sortKey{group: group}, Finding{Kind: KindIOError, File: dir + name, Message: err.Error()})
+			return
+		}
+		want, err := manifest.DecodeMD5(string(raw))
+		if err != nil {
+			c.finding(sortKey{group: group}, Finding{Kind: KindManifestChecksumMismatch, File: dir + name,
+				Expected: manifest.EncodeMD5(sum), Actual: strings.TrimSpace(truncate(string(raw), 64)),
+				Message: "the checksum file does not hold a base64 MD5"})
+			return
+		}
+		if want != sum {
+			c.finding(sortKey{group: group}, Finding{Kind: KindManifestChecksumMismatch, File: key,
+				Expected: manifest.EncodeMD5(want), Actual: manifest.EncodeMD5(sum),
+				Message: "MD5 of " + pathBase(key) + " does not match " + name})
+		}
+		return
+	}
+	c.warning(sortKey{group: group}, Finding{Kind: WarnMissingChecksumFile, File: dir + names[0],
+		Message: "no " + names[0] + " file: " + pathBase(key) + " cannot be checked against it"})
+}
+
+func (c *checker) describe(s *manifest.Summary) {
+	e := &c.rep.Export
+	e.ARN = s.ExportArn
+	e.Table = s.TableName()
+	e.TableARN = s.TableArn
+	e.Type = string(s.Type())
+	e.Format = s.OutputFormat
+	e.View = s.OutputView
+	e.ExportTime = fmtTime(s.ExportTime)
+	e.ExportFromTime = fmtTime(s.ExportFromTime)
+	e.ExportToTime = fmtTime(s.ExportToTime)
+	e.StartTime = fmtTime(s.StartTime)
+	e.EndTime = fmtTime(s.EndTime)
+	e.S3Bucket = s.S3Bucket
+	e.S3Prefix = s.S3Prefix
+	e.ManifestVersion = s.Version
+	c.rep.Totals.ManifestItems = s.ItemCount
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(manifest.TimeLayout)
+}
+
+// readFiles reads manifest-files.json, hashing it as it streams.
+func (c *checker) readFiles(key string) ([]manifest.File, bool) {
+	rc, err := c.st.Open(c.ctx, key)
+	if err != nil {
+		if errors.Is(err, store.ErrNotExist) {
+			c.finding(sortKey{group: groupFiles}, Finding{Kind: KindMissingFile, File: key,
+				Message: "manifest-files.json is missing: no data file can be checked"})
+		} else {
+			c.failure(sortKey{group: groupFiles}, Finding{Kind: KindIOError, File: key, Message: err.Error()})
+		}
+		return nil, false
+	}
+	defer rc.Close()
+	h := md5.New()
+	var files []manifest.File
+	var readErr error
+	for f, err := range manifest.ParseFiles(key, io.TeeReader(rc, h)) {
+		var se *manifest.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			c.finding(sortKey{group: groupFiles, line: int64(se.Line)}, Finding{Kind: KindManifestInvalid, File: key,
+				Line: int64(se.Line), Message: se.Msg})
+		case err != nil:
+			readErr = err
+		default:
+			files = append(files, f)
+		}
+	}
+	if readErr != nil {
+		c.failure(sortKey{group: groupFiles}, Finding{Kind: KindIOError, File: key, Message: readErr.Error()})
+		return nil, false
+	}
+	var sum [md5.Size]byte
+	copy(sum[:], h.Sum(nil))
+	c.checkMD5Sum(groupFiles, key, sum, manifest.FilesMD5Name, manifest.FilesChecksumName)
+	return files, true
+}
+
+func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
+	format := s.Format()
+	if format == codec.FormatUnknown {
+		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: c.ref.Key(manifest.SummaryName),
+			Actual: s.OutputFormat, Message: "unknown outputFormat: want DYNAMODB_JSON or ION"})
+	}
+	var tasks []pipeline.Task
+	taskIndex := map[string]int{} // store key → index in files
+	seen := map[string]int{}      // dataFileS3Key → first line
+	listed := map[string]bool{}   // store keys of listed files
+	var sum int64
+	c.rep.Totals.Files = int64(len(files))
+	for i, f := range files {
+		order := sortKey{group: groupData, index: i}
+		if first, dup := seen[f.DataFileS3Key]; dup {
+			c.finding(order, Finding{Kind: KindDuplicateEntry, File: f.DataFileS3Key, Line: int64(f.Line),
+				Message: fmt.Sprintf("listed again in manifest-files.json (first on line %d)", first)})
+			continue
+		}
+		seen[f.DataFileS3Key] = f.Line
+		sum += f.ItemCount
+		c.checkEntry(order, s, format, f)
+		key, err := c.ref.DataKey(s.S3Prefix, f.DataFileS3Key)
+		if err != nil {
+			c.finding(order, Finding{Kind: KindUnsafeKey, File: f.DataFileS3Key, Line: int64(f.Line),
+				Message: "dataFileS3Key would leave the export's root; not read"})
+			continue
+		}
+		listed[key] = true
+		taskIndex[key] = i
+		tasks = append(tasks, pipeline.Task{File: f, Key: key})
+	}
+	if sum != s.ItemCount {
+		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindSummaryCountMismatch, File: c.ref.Key(manifest.SummaryName),
+			Expected: fmt.Sprint(s.ItemCount), Actual: fmt.Sprint(sum),
+			Message: "the summary's itemCount differs from the sum of itemCount in manifest-files.json"})
+	}
+
+	// Files in the export's own data/ folder that the manifest does not
+	// list (full exports only: incremental exports share AWSDynamoDB/data/).
+	if !s.Incremental() {
+		dataDir := c.ref.Dir() + manifest.DataDir
+		for obj, err := range c.st.List(c.ctx, dataDir) {
+			if err != nil {
+				if c.ctx.Err() != nil {
+					return c.ctx.Err()
+				}
+				c.failure(sortKey{group: groupExtra}, Finding{Kind: KindIOError, File: dataDir, Message: err.Error()})
+				break
+			}
+			if !listed[obj.Key] {
+				c.finding(sortKey{group: groupExtra, name: obj.Key}, Finding{Kind: KindExtraFile, File: obj.Key,
+					Actual: fmt.Sprintf("%d bytes", obj.Size), Message: "a file in the export's data/ folder that manifest-files.json does not list"})
+			}
+		}
+	}
+
+	if c.opt.OnManifest != nil {
+		var total int64
+		for _, t := range tasks {
+			if o, err := c.st.Stat(c.ctx, t.Key); err == nil {
+				total += o.Size
+			}
+		}
+		c.opt.OnManifest(len(tasks), total)
+	}
+
+	popt := pipeline.Options{
+		Workers:            c.opt.Workers,
+		Quick:              c.opt.Quick,
+		Format:             format,
+		Kind:               codec.KindFull,
+		MaxRecordBytes:     c.opt.MaxRecordBytes,
+		MaxProblemsPerFile: c.opt.MaxProblemsPerFile,
+		Stats:              c.opt.Stats,
+	}
+	if s.Incremental() {
+		popt.Kind = codec.KindChange
+		popt.Check = c.changeCheck(s)
+	}
+	if format == codec.FormatUnknown {
+		popt.Quick = true
+	}
+	results, err := pipeline.Run(c.ctx, c.st, tasks, popt)
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		c.judge(sortKey{group: groupData, index: taskIndex[r.Key]}, r)
+	}
+	return nil
+}
+
+// checkEntry checks one manifest line on its own: extension, md5Checksum
+// form, etag.
+func (c *checker) checkEntry(order sortKey, s *manifest.Summary, format codec.Format, f manifest.File) {
+	file, line := f.DataFileS3Key, int64(f.Line)
+	if got := codec.FormatOfKey(file); format != codec.FormatUnknown && got != format {
+		c.finding(order, Finding{Kind: KindExtensionMismatch, File: file, Line: line,
+			Expected: format.Ext(), Actual: pathExt(file),
+			Message: "the data file's extension contradicts outputFormat " + s.OutputFormat})
+	}
+	sum, err := f.MD5()
+	if err != nil {
+		c.finding(order, Finding{Kind: KindManifestInvalid, File: file, Line: line, Actual: f.MD5Checksum,
+			Message: "md5Checksum is not a base64 MD5"})
+		return
+	}
+	switch parts := f.ETagParts(); {
+	case f.ETag == "":
+		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, Line: line, Message: "no etag in the manifest"})
+	case strings.EqualFold(s.S3SseAlgorithm, "KMS"):
+		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, Line: line, Actual: f.ETag,
+			Message: "the export is encrypted with KMS: its etag is not derived from the MD5"})
+	case parts == 1:
+		if want := manifest.ETagFor(sum); !strings.EqualFold(want, f.ETag) {
+			c.finding(order, Finding{Kind: KindETagMismatch, File: file, Line: line, Expected: want, Actual: f.ETag,
+				Message: "the etag is not the single-part S3 ETag of md5Checksum"})
+		}
+	default:
+		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, Line: line, Actual: f.ETag,
+			Message: "a multipart etag: the part size is unknown here, so it cannot be derived; the content MD5 is checked instead"})
+	}
+}
+
+// judge turns one file's Result into findings.
+func (c *checker) judge(order sortKey, r pipeline.Result) {
+	file := r.File.DataFileS3Key
+	t := &c.rep.Totals
+	switch {
+	case r.Missing:
+		c.finding(order, Finding{Kind: KindMissingFile, File: file, Line: int64(r.File.Line),
+			Message: "a data file listed in manifest-files.json is missing"})
+		return
+	case r.IOErr != nil:
+		c.failure(order, Finding{Kind: KindIOError, File: file, Message: r.IOErr.Error()})
+		return
+	}
+	t.FilesRead++
+	t.Items += r.Records
+	t.StoredBytes += r.StoredBytes
+	t.UncompressedBytes += r.UncompressedBytes
+	if want, err := r.File.MD5(); err == nil && want != r.MD5 {
+		c.finding(order, Finding{Kind: KindChecksumMismatch, File: file,
+			Expected: r.File.MD5Checksum, Actual: manifest.EncodeMD5(r.MD5),
+			Message: fmt.Sprintf("MD5 of the %d stored bytes differs from md5Checksum", r.StoredBytes)})
+	}
+	if r.StreamErr != nil {
+		off := r.UncompressedBytes
+		c.finding(sortKey{group: groupData, index: order.index, line: r.Records + 1}, Finding{Kind: KindDecodeError, File: file,
+			Line: r.Records + 1, Offset: &off, Reason: codec.Reason(r.StreamErr),
+			Message: r.StreamErr.Error() + fmt.Sprintf("; the record count cannot be checked (%d records read before it)", r.Records)})
+		t.DecodeErrors++
+	} else if r.Records != r.File.ItemCount {
+		c.finding(order, Finding{Kind: KindCountMismatch, File: file,
+			Expected: fmt.Sprint(r.File.ItemCount), Actual: fmt.Sprint(r.Records),
+			Message: "the number of records differs from itemCount"})
+	}
+	for _, p := range r.Problems {
+		off := p.Offset
+		f := Finding{Kind: p.Kind, File: file, Line: p.Line, Offset: &off, Path: p.Path, Reason: p.Reason,
+			Message: p.Message, Expected: p.Expected, Actual: p.Actual}
+		if p.Kind == KindDecodeError {
+			t.DecodeErrors++
+		}
+		c.finding(sortKey{group: groupData, index: order.index, line: p.Line, offset: p.Offset}, f)
+	}
+	if r.MoreProblems > 0 {
+		t.DecodeErrors += r.MoreProblems
+		c.finding(sortKey{group: groupData, index: order.index, line: 1 << 62}, Finding{Kind: KindDecodeError, File: file,
+			Reason: "more_problems", Actual: fmt.Sprint(r.MoreProblems),
+			Message: fmt.Sprintf("%d more problems in this file, not listed (see --max-problems)", r.MoreProblems)})
+	}
+}
+
+// changeCheck returns the per-record check of an incremental export:
+// images present as the view requires, Keys equal to the key attributes of
+// each image, and the write timestamp inside the window.
+func (c *checker) changeCheck(s *manifest.Summary) func(*codec.Record) []pipeline.Problem {
+	tol := c.opt.ClockTolerance
+	if tol == 0 {
+		tol = DefaultClockTolerance
+	}
+	if tol < 0 {
+		tol = 0
+	}
+	from, to := s.ExportFromTime, s.ExportToTime
+	checkWindow := !from.IsZero() && !to.IsZero()
+	lo, hi := from.Add(-tol).UnixMicro(), to.Add(tol).UnixMicro()
+	window := fmt.Sprintf("[%s, %s) ± %s", fmtTime(from), fmtTime(to), tol)
+	view := s.OutputView
+	return func(r *codec.Record) []pipeline.Problem {
+		var ps []pipeline.Problem
+		switch {
+		case view == manifest.ViewNewImage && r.OldImage != nil:
+			ps = append(ps, pipeline.Problem{Kind: KindDecodeError, Reason: "bad_record",
+				Message: "an OldImage in an export with view NEW_IMAGE"})
+		case view != manifest.ViewNewImage && r.OldImage == nil && r.NewImage == nil:
+			ps = append(ps, pipeline.Problem{Kind: KindDecodeError, Reason: "bad_record",
+				Message: "neither NewImage nor OldImage in an export with view NEW_AND_OLD_IMAGES"})
+		}
+		for _, img := range []struct {
+			name string
+			it   codec.Item
+		}{{"NewImage", r.NewImage}, {"OldImage", r.OldImage}} {
+			if img.it == nil {
+				continue
+			}
+			for _, k := range r.Keys {
+				v, ok := img.it.Get(k.Name)
+				switch {
+				case !ok:
+					ps = append(ps, pipeline.Problem{Kind: KindKeyMismatch, Path: img.name + "." + k.Name,
+						Expected: k.String(), Actual: "absent", Message: "key attribute " + quote(k.Name) + " is missing from " + img.name})
+				case !codec.Equal(k, v):
+					ps = append(ps, pipeline.Problem{Kind: KindKeyMismatch, Path: img.name + "." + k.Name,
+						Expected: k.Named("").String(), Actual: v.Named("").String(),
+						Message: "key attribute " + quote(k.Name) + " in " + img.name + " differs from Keys"})
+				}
+			}
+		}
+		if checkWindow && (r.WriteTimestampMicros < lo || r.WriteTimestampMicros >= hi) {
+			ps = append(ps, pipeline.Problem{Kind: KindTimestampOutOfWindow, Path: "Metadata.WriteTimestampMicros",
+				Expected: window, Actual: r.WriteTime().Format(time.RFC3339Nano),
+				Message: "the write timestamp is outside the export window"})
+		}
+		return ps
+	}
+}
+
+func quote(s string) string { return fmt.Sprintf("%q", s) }
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+func pathBase(key string) string { return key[strings.LastIndexByte(key, '/')+1:] }
+
+func pathExt(key string) string {
+	b := pathBase(key)
+	if i := strings.IndexByte(b, '.'); i >= 0 {
+		return b[i:]
+	}
+	return ""
+}
