@@ -1,0 +1,1138 @@
+package ddbjson
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/ddbexport/ddbexport/codec"
+)
+
+// MaxDepth is the deepest nesting of values the decoder accepts: an item's
+// attribute is at depth 1, a value inside an M or L one deeper than the
+// container. It is a safety limit of this package (DynamoDB's own limit is
+// 32 levels); a deeper value is a DecodeError wrapping codec.ErrTooDeep.
+const MaxDepth = 256
+
+const initialBufSize = 256 << 10
+
+// A Decoder reads DynamoDB JSON records, one per line, from a decompressed
+// data file (export-format.md §5, §6). It validates every rule of the format
+// while it scans, in one pass over each line; see the package doc for the
+// rules and DecodeOptions for error handling.
+//
+// Lines are framed by '\n'; an unterminated final line is also a record, and
+// a '\r' before the '\n' is whitespace. Every line counts for Line and
+// Offset, including empty and bad ones.
+//
+// By default each Record is freshly allocated and owned by the caller. With
+// DecodeOptions.ReuseRecord, the Record, its Items and Values, and the
+// memory of its strings are reused: a record is valid only until the next
+// call to Next (or Reset). Strings without escapes then alias the decoder's
+// read buffer, and unescaped strings and decoded binary values alias an
+// internal byte arena; both are overwritten by later lines. Use
+// Record.Clone to keep one.
+//
+// A Decoder is not safe for concurrent use.
+type Decoder struct {
+	r   io.Reader
+	opt codec.DecodeOptions
+	max int
+
+	buf   []byte
+	start int   // first unconsumed byte in buf
+	end   int   // end of buffered data
+	scan  int   // bytes of buf[start:end] known to hold no '\n'
+	base  int64 // stream offset of buf[0]
+	rerr  error // error (or io.EOF) returned by r, pending until buffered lines are used
+
+	err  error
+	line int64
+	rec  *codec.Record
+	p    parser
+}
+
+var _ codec.Decoder = (*Decoder)(nil)
+
+// NewDecoder returns a Decoder reading decompressed DynamoDB JSON from r.
+func NewDecoder(r io.Reader, opt codec.DecodeOptions) *Decoder {
+	d := new(Decoder)
+	d.Reset(r, opt)
+	return d
+}
+
+// Reset makes d read from r with opt, as a new Decoder would, while keeping
+// its buffers. With ReuseRecord, records from before the Reset become
+// invalid.
+func (d *Decoder) Reset(r io.Reader, opt codec.DecodeOptions) {
+	d.r = r
+	d.opt = opt
+	d.max = opt.MaxRecord()
+	d.start, d.end, d.scan = 0, 0, 0
+	d.base = 0
+	d.rerr = nil
+	d.err = nil
+	d.line = 0
+	d.rec = nil
+	if d.buf == nil {
+		d.buf = make([]byte, min(initialBufSize, d.max+1))
+	}
+}
+
+// Next decodes the next record. It returns false at the end of the input
+// or when decoding stops on an error (see Err). With DecodeOptions.OnError
+// set, bad records are reported to it and skipped; Next returns true only
+// for good records.
+func (d *Decoder) Next() bool {
+	if d.err != nil {
+		return false
+	}
+	for {
+		line, lineStart, tooLong, ok := d.nextLine()
+		if !ok {
+			return false
+		}
+		d.line++
+		var derr *codec.DecodeError
+		if tooLong {
+			derr = &codec.DecodeError{
+				Offset: lineStart + int64(d.max),
+				Err:    codec.Errorf(codec.ErrRecordTooLong, "line longer than %d bytes", d.max),
+			}
+		} else {
+			rec := d.rec
+			if !d.opt.ReuseRecord || rec == nil {
+				rec = new(codec.Record)
+			}
+			if d.p.parseLine(line, d.opt.Kind, rec) {
+				if !d.opt.ReuseRecord {
+					rec = d.p.own(rec)
+				}
+				d.rec = rec
+				return true
+			}
+			derr = d.p.decodeError(lineStart)
+		}
+		derr.File = d.opt.File
+		derr.Line = d.line
+		if d.opt.OnError == nil {
+			d.err = derr
+			return false
+		}
+		d.opt.OnError(derr)
+	}
+}
+
+// Record returns the current record; see DecodeOptions.ReuseRecord for its
+// lifetime.
+func (d *Decoder) Record() *codec.Record { return d.rec }
+
+// Err returns the error that stopped decoding: a *codec.DecodeError, or the
+// error of the underlying reader as it was returned (an unexpected end of
+// the input inside a line is io.ErrUnexpectedEOF only if the reader says
+// so). It returns nil after a clean end of input.
+func (d *Decoder) Err() error { return d.err }
+
+// Line returns the 1-based number of the last line read: the current
+// record's line after Next returns true.
+func (d *Decoder) Line() int64 { return d.line }
+
+// InputOffset returns the number of decompressed bytes consumed: the
+// offset just past the current record's newline.
+func (d *Decoder) InputOffset() int64 { return d.base + int64(d.start) }
+
+// nextLine returns the next line without its '\n' and the stream offset of
+// its first byte. A line longer than the limit is skipped up to its
+// newline (without buffering it) and reported with tooLong. ok is false at
+// the end of input or on a read error (then d.err is set).
+func (d *Decoder) nextLine() (line []byte, lineStart int64, tooLong, ok bool) {
+	for {
+		if j := bytes.IndexByte(d.buf[d.start+d.scan:d.end], '\n'); j >= 0 {
+			nl := d.start + d.scan + j
+			line = d.buf[d.start:nl]
+			lineStart = d.base + int64(d.start)
+			d.start = nl + 1
+			d.scan = 0
+			return line, lineStart, len(line) > d.max, true
+		}
+		d.scan = d.end - d.start
+		if d.scan > d.max {
+			lineStart = d.base + int64(d.start)
+			if d.opt.OnError == nil {
+				// Decoding stops here: no need to find the line's end.
+				d.err = nil
+				return nil, lineStart, true, true
+			}
+			if !d.skipLine() {
+				return nil, 0, false, false
+			}
+			return nil, lineStart, true, true
+		}
+		if d.rerr != nil {
+			if d.rerr == io.EOF {
+				if d.end > d.start {
+					line = d.buf[d.start:d.end]
+					lineStart = d.base + int64(d.start)
+					d.start = d.end
+					d.scan = 0
+					return line, lineStart, false, true
+				}
+				return nil, 0, false, false
+			}
+			d.err = d.rerr
+			return nil, 0, false, false
+		}
+		d.fill()
+	}
+}
+
+// skipLine discards input up to and including the next '\n'. It returns
+// false if the input ends first with an error other than io.EOF (stored in
+// d.err); a long final line without newline ends the input cleanly.
+func (d *Decoder) skipLine() bool {
+	for {
+		if j := bytes.IndexByte(d.buf[d.start+d.scan:d.end], '\n'); j >= 0 {
+			d.start += d.scan + j + 1
+			d.scan = 0
+			return true
+		}
+		// Drop everything buffered.
+		d.base += int64(d.end)
+		d.start, d.end, d.scan = 0, 0, 0
+		if d.rerr != nil {
+			if d.rerr == io.EOF {
+				return true
+			}
+			d.err = d.rerr
+			return false
+		}
+		d.fill()
+	}
+}
+
+// fill reads more input into the buffer, making room first by moving the
+// unconsumed bytes to the front or by growing the buffer (up to the line
+// limit plus one byte).
+func (d *Decoder) fill() {
+	if d.start > 0 && (d.end == len(d.buf) || len(d.buf)-d.end < len(d.buf)/4) {
+		n := copy(d.buf, d.buf[d.start:d.end])
+		d.base += int64(d.start)
+		d.start, d.end = 0, n
+	}
+	if d.end == len(d.buf) {
+		// The buffer holds one partial line of at most d.max bytes (nextLine
+		// checks), so d.max+1 > len(d.buf).
+		nb := make([]byte, min(max(2*len(d.buf), 4096), d.max+1))
+		copy(nb, d.buf[:d.end])
+		d.buf = nb
+	}
+	for range 100 {
+		n, err := d.r.Read(d.buf[d.end:])
+		if n < 0 || n > len(d.buf)-d.end {
+			d.rerr = errors.New("ddbjson: reader returned an invalid count")
+			return
+		}
+		d.end += n
+		if err != nil {
+			d.rerr = err
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	d.rerr = io.ErrNoProgress
+}
+
+// DecodeRecord decodes one line (without its newline) into a freshly
+// allocated record that shares no memory with line. An error is a
+// *codec.DecodeError with Line 1 and Offset counted from the start of line.
+func DecodeRecord(line []byte, kind codec.Kind) (*codec.Record, error) {
+	var p parser
+	var rec codec.Record
+	if !p.parseLine(line, kind, &rec) {
+		e := p.decodeError(0)
+		e.Line = 1
+		return nil, e
+	}
+	return p.own(&rec), nil
+}
+
+// A parser decodes one line at a time. Its stack, slabs and byte arena are
+// reused from line to line.
+type parser struct {
+	b []byte // the line
+
+	// stack holds the values of the containers being parsed; pos holds the
+	// offset in b of each one (for error positions).
+	stack []codec.Value
+	pos   []int
+
+	slabs   [][]codec.Value // value arena: containers' elements
+	slab    int             // index of the slab in use
+	bytes   []byte          // byte arena: unescaped strings, binary values
+	scratch []byte          // canonical numbers for NS duplicate checks
+	offs    []int
+	names   map[string]struct{}
+
+	// The error of the last failed parse.
+	err    error
+	errPos int
+	path   []string // path segments, innermost first
+}
+
+// fail records an error at b[pos] and returns -1.
+func (p *parser) fail(pos int, err error) int {
+	p.err = err
+	p.errPos = pos
+	return -1
+}
+
+func (p *parser) failf(pos int, sentinel error, format string, args ...any) int {
+	return p.fail(pos, codec.Errorf(sentinel, format, args...))
+}
+
+// addPath prepends a segment to the error path (segments are collected
+// while the error unwinds, innermost first).
+func (p *parser) addPath(seg string) { p.path = append(p.path, seg) }
+
+func (p *parser) decodeError(base int64) *codec.DecodeError {
+	var sb strings.Builder
+	for i := len(p.path) - 1; i >= 0; i-- {
+		sb.WriteString(p.path[i])
+	}
+	return &codec.DecodeError{Offset: base + int64(p.errPos), Path: sb.String(), Err: p.err}
+}
+
+func (p *parser) reset(line []byte) {
+	p.b = line
+	p.stack = p.stack[:0]
+	p.pos = p.pos[:0]
+	p.slab = 0
+	if len(p.slabs) > 0 {
+		p.slabs[0] = p.slabs[0][:0]
+	}
+	p.bytes = p.bytes[:0]
+	p.err = nil
+	p.errPos = 0
+	p.path = p.path[:0]
+}
+
+const slabSize = 1024
+
+// alloc returns room for n values in the value arena, holding a copy of
+// the top n values of the stack, which it pops.
+func (p *parser) alloc(start int) []codec.Value {
+	n := len(p.stack) - start
+	if p.slab >= len(p.slabs) {
+		p.slabs = append(p.slabs, make([]codec.Value, 0, max(slabSize, n)))
+	}
+	s := p.slabs[p.slab]
+	if len(s)+n > cap(s) {
+		p.slab++
+		for p.slab < len(p.slabs) && cap(p.slabs[p.slab]) < n {
+			p.slab++
+		}
+		if p.slab == len(p.slabs) {
+			p.slabs = append(p.slabs, make([]codec.Value, 0, max(slabSize<<min(p.slab, 8), n)))
+		}
+		s = p.slabs[p.slab][:0]
+	}
+	l := len(s)
+	s = s[:l+n]
+	copy(s[l:], p.stack[start:])
+	p.slabs[p.slab] = s
+	p.stack = p.stack[:start]
+	p.pos = p.pos[:start]
+	return s[l : l+n : l+n]
+}
+
+// push pushes a value of type t found at b[at] and returns it.
+func (p *parser) push(t codec.Type, at int) *codec.Value {
+	p.stack = append(p.stack, codec.Value{Type: t})
+	p.pos = append(p.pos, at)
+	return &p.stack[len(p.stack)-1]
+}
+
+func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+
+func (p *parser) ws(i int) int {
+	b := p.b
+	for i < len(b) && isWS(b[i]) {
+		i++
+	}
+	return i
+}
+
+// expect fails with a syntax error: wanted what, found b[i] or the end.
+func (p *parser) syntax(i int, what string) int {
+	if i >= len(p.b) {
+		return p.failf(i, codec.ErrSyntax, "unexpected end of line, want %s", what)
+	}
+	return p.failf(i, codec.ErrSyntax, "unexpected %s, want %s", quoteByte(p.b[i]), what)
+}
+
+func quoteByte(c byte) string {
+	if c < 0x20 || c >= 0x7f {
+		return "byte 0x" + strconv.FormatUint(uint64(c), 16)
+	}
+	return strconv.QuoteRune(rune(c))
+}
+
+// Top-level keys.
+const (
+	keyItem = iota + 1
+	keyMetadata
+	keyKeys
+	keyOldImage
+	keyNewImage
+)
+
+func topKey(s string) int {
+	switch s {
+	case "Item":
+		return keyItem
+	case "Metadata":
+		return keyMetadata
+	case "Keys":
+		return keyKeys
+	case "OldImage":
+		return keyOldImage
+	case "NewImage":
+		return keyNewImage
+	}
+	return 0
+}
+
+// parseLine decodes line into rec, whose fields it sets; on failure it
+// records the error and returns false.
+func (p *parser) parseLine(line []byte, kind codec.Kind, rec *codec.Record) bool {
+	p.reset(line)
+	*rec = codec.Record{}
+	return p.record(kind, rec) >= 0
+}
+
+func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
+	b := p.b
+	i := p.ws(0)
+	if i == len(b) {
+		return p.failf(0, codec.ErrEmptyLine, "no record")
+	}
+	if b[i] != '{' {
+		if j := p.skipValue(i, 0); j < 0 {
+			return j
+		}
+		return p.failf(i, codec.ErrRecordShape, "a record must be a JSON object")
+	}
+	open := i
+	var seen [keyNewImage + 1]bool
+	var metaPos int
+	isFull, isChange := false, false
+	i = p.ws(i + 1)
+	if i < len(b) && b[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(b) || b[i] != '"' {
+				return p.syntax(i, "a string")
+			}
+			keyPos := i
+			var key string
+			if i = p.str(i, &key); i < 0 {
+				return i
+			}
+			if i = p.ws(i); i >= len(b) || b[i] != ':' {
+				return p.syntax(i, "':'")
+			}
+			i = p.ws(i + 1)
+			k := topKey(key)
+			if k == 0 {
+				return p.failf(keyPos, codec.ErrRecordShape, "unknown key %q", key)
+			}
+			if seen[k] {
+				return p.failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
+			}
+			seen[k] = true
+			if k == keyItem {
+				if kind == codec.KindChange {
+					return p.failf(keyPos, codec.ErrRecordShape, "\"Item\" in an incremental export's record")
+				}
+				if isChange {
+					return p.failf(keyPos, codec.ErrRecordShape, "\"Item\" mixed with %q", changeKey(&seen))
+				}
+				isFull = true
+			} else {
+				if kind == codec.KindFull {
+					return p.failf(keyPos, codec.ErrRecordShape, "%q in a full export's record", key)
+				}
+				if isFull {
+					return p.failf(keyPos, codec.ErrRecordShape, "%q mixed with \"Item\"", key)
+				}
+				isChange = true
+			}
+			if i >= len(b) || b[i] != '{' {
+				if j := p.skipValue(i, 0); j < 0 {
+					return j
+				}
+				return p.failf(i, codec.ErrRecordShape, "%q must be a JSON object", key)
+			}
+			var it *codec.Item
+			switch k {
+			case keyMetadata:
+				metaPos = i
+				i = p.metadata(i, rec)
+			case keyItem:
+				it = &rec.Item
+			case keyKeys:
+				it = &rec.Keys
+			case keyOldImage:
+				it = &rec.OldImage
+			case keyNewImage:
+				it = &rec.NewImage
+			}
+			if it != nil {
+				start := len(p.stack)
+				if i = p.members(i, 1); i < 0 {
+					p.addPath(key)
+					return i
+				}
+				if len(p.stack) == start {
+					*it = codec.Item{}
+					p.stack = p.stack[:start]
+				} else {
+					*it = p.alloc(start)
+				}
+				if k == keyKeys && len(*it) == 0 {
+					return p.failf(keyPos, codec.ErrRecordShape, "\"Keys\" is empty")
+				}
+			}
+			if i < 0 {
+				return i
+			}
+			if i = p.ws(i); i < len(b) && b[i] == ',' {
+				i = p.ws(i + 1)
+				continue
+			}
+			if i < len(b) && b[i] == '}' {
+				i++
+				break
+			}
+			return p.syntax(i, "',' or '}'")
+		}
+	}
+	if i = p.ws(i); i < len(b) {
+		return p.failf(i, codec.ErrTrailingData, "%s after the record", quoteByte(b[i]))
+	}
+	switch {
+	case isFull:
+	case isChange:
+		if !seen[keyMetadata] {
+			return p.failf(open, codec.ErrRecordShape, "no \"Metadata\"")
+		}
+		if !seen[keyKeys] {
+			return p.failf(open, codec.ErrRecordShape, "no \"Keys\"")
+		}
+		if !seen[keyOldImage] && !seen[keyNewImage] {
+			return p.failf(open, codec.ErrRecordShape, "neither \"NewImage\" nor \"OldImage\"")
+		}
+		_ = metaPos
+	default:
+		switch kind {
+		case codec.KindFull:
+			return p.failf(open, codec.ErrRecordShape, "no \"Item\"")
+		case codec.KindChange:
+			return p.failf(open, codec.ErrRecordShape, "no \"Metadata\", \"Keys\" or image")
+		}
+		return p.failf(open, codec.ErrRecordShape, "neither \"Item\" nor \"Keys\"")
+	}
+	return i
+}
+
+func changeKey(seen *[keyNewImage + 1]bool) string {
+	switch {
+	case seen[keyMetadata]:
+		return "Metadata"
+	case seen[keyKeys]:
+		return "Keys"
+	case seen[keyOldImage]:
+		return "OldImage"
+	}
+	return "NewImage"
+}
+
+// metadata parses the Metadata object at b[i] == '{'.
+func (p *parser) metadata(i int, rec *codec.Record) int {
+	b := p.b
+	open := i
+	found := false
+	i = p.ws(i + 1)
+	if i < len(b) && b[i] == '}' {
+		return p.failf(open, codec.ErrRecordShape, "no \"WriteTimestampMicros\" in \"Metadata\"")
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return p.syntax(i, "a string")
+		}
+		keyPos := i
+		var key string
+		if i = p.str(i, &key); i < 0 {
+			return i
+		}
+		if i = p.ws(i); i >= len(b) || b[i] != ':' {
+			return p.syntax(i, "':'")
+		}
+		i = p.ws(i + 1)
+		if key == "WriteTimestampMicros" {
+			if found {
+				return p.failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
+			}
+			found = true
+			if i = p.timestamp(i, rec); i < 0 {
+				p.addPath("Metadata.WriteTimestampMicros")
+				return i
+			}
+		} else if i = p.skipValue(i, 0); i < 0 {
+			return i
+		}
+		if i = p.ws(i); i < len(b) && b[i] == ',' {
+			i = p.ws(i + 1)
+			continue
+		}
+		if i < len(b) && b[i] == '}' {
+			break
+		}
+		return p.syntax(i, "',' or '}'")
+	}
+	if !found {
+		return p.failf(open, codec.ErrRecordShape, "no \"WriteTimestampMicros\" in \"Metadata\"")
+	}
+	return i + 1
+}
+
+// timestamp parses WriteTimestampMicros, a typed number {"N":"<digits>"}
+// (observed in real exports, export-format.md §6.3; a bare JSON number is
+// not the format).
+func (p *parser) timestamp(i int, rec *codec.Record) int {
+	b := p.b
+	if i >= len(b) || b[i] != '{' {
+		if j := p.skipValue(i, 0); j < 0 {
+			return j
+		}
+		return p.failf(i, codec.ErrRecordShape, "WriteTimestampMicros must be a typed number {\"N\":\"…\"}")
+	}
+	start := len(p.stack)
+	at := i
+	if i = p.value(i, 1); i < 0 {
+		return i
+	}
+	v := p.stack[start]
+	p.stack = p.stack[:start]
+	p.pos = p.pos[:start]
+	if v.Type != codec.TypeN {
+		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros must be a typed number {\"N\":\"…\"}, not %s", v.Type)
+	}
+	s := v.Str
+	ok := len(s) > 0
+	for j := 0; j < len(s); j++ {
+		if s[j] < '0' || s[j] > '9' {
+			ok = false
+		}
+	}
+	var ts int64
+	if ok {
+		var err error
+		ts, err = strconv.ParseInt(s, 10, 64)
+		ok = err == nil
+	}
+	if !ok {
+		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros %q is not a non-negative 64-bit integer", s)
+	}
+	rec.WriteTimestampMicros = ts
+	return i
+}
+
+// members parses an object of named values at b[i] == '{' (an item, Keys,
+// an image or an M's members), pushing each value, named, on the stack; it
+// checks that names are unique. Values are at the given depth.
+func (p *parser) members(i, depth int) int {
+	b := p.b
+	start := len(p.stack)
+	i++
+	if i < len(b) && isWS(b[i]) {
+		i = p.ws(i)
+	}
+	if i < len(b) && b[i] == '}' {
+		return i + 1
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return p.syntax(i, "a string")
+		}
+		namePos := i
+		var name string
+		if i = p.str(i, &name); i < 0 {
+			return i
+		}
+		if i < len(b) && b[i] == ':' {
+			i++
+		} else if i = p.ws(i); i < len(b) && b[i] == ':' {
+			i++
+		} else {
+			return p.syntax(i, "':'")
+		}
+		if i < len(b) && isWS(b[i]) {
+			i = p.ws(i)
+		}
+		n := len(p.stack)
+		if i = p.value(i, depth); i < 0 {
+			p.addPath("." + name)
+			return i
+		}
+		p.stack[n].Name = name
+		p.pos[n] = namePos
+		if i < len(b) && isWS(b[i]) {
+			i = p.ws(i)
+		}
+		if i < len(b) && b[i] == ',' {
+			i++
+			if i < len(b) && isWS(b[i]) {
+				i = p.ws(i)
+			}
+			continue
+		}
+		if i < len(b) && b[i] == '}' {
+			i++
+			break
+		}
+		return p.syntax(i, "',' or '}'")
+	}
+	if k := p.dupName(start); k >= 0 {
+		p.addPath("." + p.stack[k].Name)
+		return p.failf(p.pos[k], codec.ErrDuplicateName, "%q", p.stack[k].Name)
+	}
+	return i
+}
+
+const smallDup = 16
+
+// dupName returns the index in the stack of the first value above start
+// whose name repeats an earlier one, or -1.
+func (p *parser) dupName(start int) int {
+	vs := p.stack[start:]
+	if len(vs) <= smallDup {
+		for k := 1; k < len(vs); k++ {
+			name := vs[k].Name
+			for _, v := range vs[:k] {
+				if v.Name == name {
+					return start + k
+				}
+			}
+		}
+		return -1
+	}
+	m := p.nameSet(len(vs))
+	for k := range vs {
+		if _, dup := m[vs[k].Name]; dup {
+			return start + k
+		}
+		m[vs[k].Name] = struct{}{}
+	}
+	return -1
+}
+
+// nameSet returns the reusable set, empty.
+func (p *parser) nameSet(n int) map[string]struct{} {
+	if p.names == nil || len(p.names) > 4096 {
+		p.names = make(map[string]struct{}, n)
+	} else {
+		clear(p.names)
+	}
+	return p.names
+}
+
+// value parses one attribute value at b[i] and pushes it on the stack.
+func (p *parser) value(i, depth int) int {
+	b := p.b
+	at := i
+	if i >= len(b) || b[i] != '{' {
+		if i < len(b) {
+			if j := p.skipValue(i, depth); j < 0 {
+				return j
+			}
+		}
+		if i >= len(b) {
+			return p.syntax(i, "'{'")
+		}
+		return p.failf(i, codec.ErrValue, "an attribute value must be an object such as {\"S\":…}")
+	}
+	if depth > MaxDepth {
+		return p.failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
+	}
+	i++
+	if i < len(b) && isWS(b[i]) {
+		i = p.ws(i)
+	}
+	if i >= len(b) || b[i] != '"' {
+		if i < len(b) && b[i] == '}' {
+			return p.failf(at, codec.ErrTypeCount, "no type descriptor")
+		}
+		return p.syntax(i, "a string")
+	}
+	// Fast path: a plain descriptor such as "S" or "BOOL".
+	t := codec.TypeInvalid
+	keyPos := i
+	if i+2 < len(b) && b[i+2] == '"' {
+		switch b[i+1] {
+		case 'S':
+			t = codec.TypeS
+		case 'N':
+			t = codec.TypeN
+		case 'M':
+			t = codec.TypeM
+		case 'L':
+			t = codec.TypeL
+		case 'B':
+			t = codec.TypeB
+		}
+		i += 3
+	} else if i+3 < len(b) && b[i+3] == '"' && b[i+2] == 'S' {
+		switch b[i+1] {
+		case 'S':
+			t = codec.TypeSS
+		case 'N':
+			t = codec.TypeNS
+		case 'B':
+			t = codec.TypeBS
+		}
+		i += 4
+	} else if i+5 < len(b) && b[i+5] == '"' {
+		switch string(b[i+1 : i+5]) {
+		case "BOOL":
+			t = codec.TypeBOOL
+		case "NULL":
+			t = codec.TypeNULL
+		}
+		i += 6
+	}
+	if t == codec.TypeInvalid {
+		i = keyPos
+		var key string
+		if i = p.str(i, &key); i < 0 {
+			return i
+		}
+		var ok bool
+		if t, ok = codec.ParseType(key); !ok {
+			return p.failf(keyPos, codec.ErrUnknownType, "%q", key)
+		}
+	}
+	if i < len(b) && b[i] == ':' {
+		i++
+	} else if i = p.ws(i); i < len(b) && b[i] == ':' {
+		i++
+	} else {
+		return p.syntax(i, "':'")
+	}
+	if i < len(b) && isWS(b[i]) {
+		i = p.ws(i)
+	}
+	vpos := i
+	switch t {
+	case codec.TypeS:
+		if i < len(b) && b[i] == '"' {
+			i = p.str(i, &p.push(codec.TypeS, at).Str)
+		} else {
+			i = p.wrongType(i, depth, t, "a string")
+		}
+	case codec.TypeN:
+		if i < len(b) && b[i] == '"' {
+			v := p.push(codec.TypeN, at)
+			if i = p.str(i, &v.Str); i >= 0 {
+				if !validNumber(v.Str) {
+					return p.fail(vpos, codec.CheckNumber(strings.Clone(v.Str)))
+				}
+			}
+		} else {
+			i = p.wrongType(i, depth, t, "a string")
+		}
+	case codec.TypeB:
+		if i < len(b) && b[i] == '"' {
+			i = p.base64(i, &p.push(codec.TypeB, at).Str)
+		} else {
+			i = p.wrongType(i, depth, t, "a base64 string")
+		}
+	case codec.TypeBOOL:
+		switch {
+		case i+4 <= len(b) && string(b[i:i+4]) == "true":
+			p.push(codec.TypeBOOL, at).Bool = true
+			i += 4
+		case i+5 <= len(b) && string(b[i:i+5]) == "false":
+			p.push(codec.TypeBOOL, at)
+			i += 5
+		default:
+			i = p.wrongType(i, depth, t, "true or false")
+		}
+	case codec.TypeNULL:
+		switch {
+		case i+4 <= len(b) && string(b[i:i+4]) == "true":
+			p.push(codec.TypeNULL, at)
+			i += 4
+		case i+5 <= len(b) && string(b[i:i+5]) == "false":
+			if j := p.ws(i + 5); j < len(b) && (b[j] == '}' || b[j] == ',') {
+				return p.failf(i, codec.ErrValue, "NULL must be true")
+			}
+			i = p.wrongType(i, depth, t, "true")
+		default:
+			i = p.wrongType(i, depth, t, "true")
+		}
+	case codec.TypeM:
+		if i < len(b) && b[i] == '{' {
+			start := len(p.stack)
+			if i = p.members(i, depth+1); i < 0 {
+				p.addPath(".M")
+				return i
+			}
+			var elems []codec.Value
+			if len(p.stack) > start {
+				elems = p.alloc(start)
+			}
+			p.push(codec.TypeM, at).Elems = elems
+		} else {
+			i = p.wrongType(i, depth, t, "an object")
+		}
+	case codec.TypeL:
+		if i < len(b) && b[i] == '[' {
+			start := len(p.stack)
+			if i = p.list(i, depth+1); i < 0 {
+				p.addPath(".L")
+				return i
+			}
+			var elems []codec.Value
+			if len(p.stack) > start {
+				elems = p.alloc(start)
+			}
+			p.push(codec.TypeL, at).Elems = elems
+		} else {
+			i = p.wrongType(i, depth, t, "an array")
+		}
+	default: // SS, NS, BS
+		if i < len(b) && b[i] == '[' {
+			start := len(p.stack)
+			if i = p.set(i, t); i < 0 {
+				p.addPath("." + t.String())
+				return i
+			}
+			elems := p.alloc(start)
+			p.push(t, at).Elems = elems
+		} else {
+			i = p.wrongType(i, depth, t, "an array of strings")
+		}
+	}
+	if i < 0 {
+		return i
+	}
+	if i < len(b) && b[i] == '}' {
+		return i + 1
+	}
+	if i = p.ws(i); i < len(b) && b[i] == '}' {
+		return i + 1
+	}
+	if i < len(b) && b[i] == ',' {
+		if j := p.ws(i + 1); j < len(b) && b[j] == '"' {
+			return p.failf(j, codec.ErrTypeCount, "more than one type descriptor")
+		}
+		return p.syntax(p.ws(i+1), "a string")
+	}
+	return p.syntax(i, "'}'")
+}
+
+// wrongType reports a JSON value of the wrong type for t at b[i]: a syntax
+// error if it is not JSON at all, else ErrValue.
+func (p *parser) wrongType(i, depth int, t codec.Type, want string) int {
+	if j := p.skipValue(i, depth); j < 0 {
+		return j
+	}
+	return p.failf(i, codec.ErrValue, "%s wants %s", t, want)
+}
+
+// list parses the elements of an L at b[i] == '[', pushing them.
+func (p *parser) list(i, depth int) int {
+	b := p.b
+	i = p.ws(i + 1)
+	if i < len(b) && b[i] == ']' {
+		return i + 1
+	}
+	for k := 0; ; k++ {
+		if i = p.value(i, depth); i < 0 {
+			p.addPath("[" + strconv.Itoa(k) + "]")
+			return i
+		}
+		if i < len(b) && isWS(b[i]) {
+			i = p.ws(i)
+		}
+		if i < len(b) && b[i] == ',' {
+			i++
+			if i < len(b) && isWS(b[i]) {
+				i = p.ws(i)
+			}
+			continue
+		}
+		if i < len(b) && b[i] == ']' {
+			return i + 1
+		}
+		return p.syntax(i, "',' or ']'")
+	}
+}
+
+// set parses the elements of an SS, NS or BS at b[i] == '[', pushing them,
+// and checks that the set is non-empty and without duplicates.
+func (p *parser) set(i int, t codec.Type) int {
+	b := p.b
+	open := i
+	start := len(p.stack)
+	et := t.ElemType()
+	i = p.ws(i + 1)
+	if i < len(b) && b[i] == ']' {
+		return p.failf(open, codec.ErrEmptySet, "%s with no elements", t)
+	}
+	for k := 0; ; k++ {
+		if i >= len(b) || b[i] != '"' {
+			if i < len(b) {
+				if j := p.skipValue(i, 0); j < 0 {
+					return j
+				}
+			} else {
+				return p.syntax(i, "a string")
+			}
+			p.addPath("[" + strconv.Itoa(k) + "]")
+			return p.failf(i, codec.ErrValue, "%s elements must be strings", t)
+		}
+		v := p.push(et, i)
+		at := i
+		switch et {
+		case codec.TypeB:
+			i = p.base64(i, &v.Str)
+		case codec.TypeN:
+			if i = p.str(i, &v.Str); i >= 0 && !validNumber(v.Str) {
+				i = p.fail(at, codec.CheckNumber(strings.Clone(v.Str)))
+			}
+		default:
+			i = p.str(i, &v.Str)
+		}
+		if i < 0 {
+			p.addPath("[" + strconv.Itoa(k) + "]")
+			return i
+		}
+		if i < len(b) && isWS(b[i]) {
+			i = p.ws(i)
+		}
+		if i < len(b) && b[i] == ',' {
+			i++
+			if i < len(b) && isWS(b[i]) {
+				i = p.ws(i)
+			}
+			continue
+		}
+		if i < len(b) && b[i] == ']' {
+			i++
+			break
+		}
+		return p.syntax(i, "',' or ']'")
+	}
+	var k int
+	if et == codec.TypeN {
+		k = p.dupNumber(start)
+	} else {
+		k = p.dupStr(start)
+	}
+	if k >= 0 {
+		p.addPath("[" + strconv.Itoa(k-start) + "]")
+		return p.failf(p.pos[k], codec.ErrDuplicateInSet, "%s element %s repeats an earlier one", t, p.stack[k].String())
+	}
+	return i
+}
+
+// dupStr returns the stack index of the first value above start whose Str
+// repeats an earlier one's, or -1.
+func (p *parser) dupStr(start int) int {
+	vs := p.stack[start:]
+	if len(vs) <= smallDup {
+		for k := 1; k < len(vs); k++ {
+			s := vs[k].Str
+			for _, v := range vs[:k] {
+				if v.Str == s {
+					return start + k
+				}
+			}
+		}
+		return -1
+	}
+	m := p.nameSet(len(vs))
+	for k := range vs {
+		if _, dup := m[vs[k].Str]; dup {
+			return start + k
+		}
+		m[vs[k].Str] = struct{}{}
+	}
+	return -1
+}
+
+// dupNumber is dupStr for numbers, compared by value through their
+// canonical forms.
+func (p *parser) dupNumber(start int) int {
+	vs := p.stack[start:]
+	p.scratch = p.scratch[:0]
+	p.offs = append(p.offs[:0], 0)
+	for k := range vs {
+		p.scratch, _ = codec.AppendCanonicalNumber(p.scratch, vs[k].Str)
+		p.offs = append(p.offs, len(p.scratch))
+	}
+	canon := func(k int) string {
+		return unsafe.String(unsafe.SliceData(p.scratch[p.offs[k]:]), p.offs[k+1]-p.offs[k])
+	}
+	if len(vs) <= smallDup {
+		for k := 1; k < len(vs); k++ {
+			s := canon(k)
+			for j := range k {
+				if canon(j) == s {
+					return start + k
+				}
+			}
+		}
+		return -1
+	}
+	m := p.nameSet(len(vs))
+	for k := range vs {
+		s := canon(k)
+		if _, dup := m[s]; dup {
+			return start + k
+		}
+		m[s] = struct{}{}
+	}
+	return -1
+}
+
+// validNumber reports whether s is a valid DynamoDB number. A short plain
+// integer is checked directly; anything else goes to codec.CheckNumber,
+// which does not allocate for a valid number.
+func validNumber(s string) bool {
+	if n := len(s); n > 0 && n <= 19 {
+		j := 0
+		if s[0] == '-' {
+			j = 1
+		}
+		if j < n {
+			for ; j < n; j++ {
+				if s[j] < '0' || s[j] > '9' {
+					break
+				}
+			}
+			if j == n {
+				return true
+			}
+		}
+	}
+	return codec.CheckNumber(s) == nil
+}

@@ -1,0 +1,339 @@
+package ddbjson
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"math/bits"
+	"slices"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/ddbexport/ddbexport/codec"
+)
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plain[c] is true for the bytes a JSON string holds as is, without a
+// closer look: ASCII other than '"', '\\' and control characters.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// scanPlain returns the index of the first byte at or after j in b that is
+// not plain (see plain), or len(b). It looks at 8 bytes at a time: the
+// lowest flagged byte of the SWAR mask is exact, since a borrow can only
+// spread upwards from a byte that is itself flagged.
+func scanPlain(b []byte, j int) int {
+	for j+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[j:])
+		q := x ^ (lsb * '"')
+		s := x ^ (lsb * '\\')
+		m := ((q - lsb) &^ q) | ((s - lsb) &^ s) | (x - lsb*0x20) | x
+		if m &= msb; m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+		j += 8
+	}
+	for j < len(b) && plain[b[j]] {
+		j++
+	}
+	return j
+}
+
+// str parses the JSON string at b[i] == '"' into *dst and returns the index
+// just past it. A string without escapes aliases the line; an escaped one
+// is unescaped into the byte arena. Strings must be valid UTF-8, and so
+// must \u escapes (no lone surrogates).
+func (p *parser) str(i int, dst *string) int {
+	b := p.b
+	j := i + 1
+	for {
+		j = scanPlain(b, j)
+		if j >= len(b) {
+			return p.syntax(j, "'\"' to end the string")
+		}
+		c := b[j]
+		switch {
+		case c == '"':
+			*dst = unsafe.String(&b[i+1], j-i-1)
+			return j + 1
+		case c == '\\':
+			return p.strEscaped(i, j, dst)
+		case c < 0x20:
+			return p.failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
+		}
+		r, size := utf8.DecodeRune(b[j:])
+		if r == utf8.RuneError && size == 1 {
+			return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
+		}
+		j += size
+	}
+}
+
+// strEscaped continues str at the first escape, b[j] == '\\'.
+func (p *parser) strEscaped(i, j int, dst *string) int {
+	b := p.b
+	start := len(p.bytes)
+	p.bytes = append(p.bytes, b[i+1:j]...)
+	for {
+		if j >= len(b) {
+			return p.syntax(j, "'\"' to end the string")
+		}
+		c := b[j]
+		switch {
+		case c == '"':
+			if n := len(p.bytes) - start; n > 0 {
+				*dst = unsafe.String(&p.bytes[start], n)
+			} else {
+				*dst = ""
+			}
+			return j + 1
+		case c == '\\':
+			if j+1 >= len(b) {
+				return p.syntax(j+1, "an escape")
+			}
+			switch e := b[j+1]; e {
+			case '"', '\\', '/':
+				p.bytes = append(p.bytes, e)
+			case 'b':
+				p.bytes = append(p.bytes, '\b')
+			case 'f':
+				p.bytes = append(p.bytes, '\f')
+			case 'n':
+				p.bytes = append(p.bytes, '\n')
+			case 'r':
+				p.bytes = append(p.bytes, '\r')
+			case 't':
+				p.bytes = append(p.bytes, '\t')
+			case 'u':
+				r, k := p.hex4(j + 2)
+				if k < 0 {
+					return k
+				}
+				if r >= 0xD800 && r < 0xE000 {
+					if r >= 0xDC00 {
+						return p.failf(j, codec.ErrUTF8, "lone surrogate \\u%04x", r)
+					}
+					if k+1 >= len(b) || b[k] != '\\' || b[k+1] != 'u' {
+						return p.failf(j, codec.ErrUTF8, "lone surrogate \\u%04x", r)
+					}
+					r2, k2 := p.hex4(k + 2)
+					if k2 < 0 {
+						return k2
+					}
+					if r2 < 0xDC00 || r2 >= 0xE000 {
+						return p.failf(j, codec.ErrUTF8, "lone surrogate \\u%04x", r)
+					}
+					r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
+					k = k2
+				}
+				p.bytes = utf8.AppendRune(p.bytes, r)
+				j = k
+				continue
+			default:
+				return p.failf(j+1, codec.ErrSyntax, "invalid escape \\%s", string(rune(e)))
+			}
+			j += 2
+		case c < 0x20:
+			return p.failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(b[j:])
+			if r == utf8.RuneError && size == 1 {
+				return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
+			}
+			p.bytes = append(p.bytes, b[j:j+size]...)
+			j += size
+		default:
+			k := scanPlain(b, j)
+			p.bytes = append(p.bytes, b[j:k]...)
+			j = k
+		}
+	}
+}
+
+// hex4 parses the 4 hex digits of a \u escape at b[j:] and returns the
+// code unit and the index after them.
+func (p *parser) hex4(j int) (rune, int) {
+	b := p.b
+	var r rune
+	for k := j; k < j+4; k++ {
+		if k >= len(b) {
+			return 0, p.syntax(k, "a hex digit")
+		}
+		c := b[k]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, p.syntax(k, "a hex digit")
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, j + 4
+}
+
+// b64 is standard base64 with padding, strict about the unused bits of
+// the last group (DynamoDB writes canonical base64).
+var b64 = base64.StdEncoding.Strict()
+
+// base64 parses a JSON string of base64 at b[i] == '"' and stores the
+// decoded bytes, in the byte arena, in *dst.
+func (p *parser) base64(i int, dst *string) int {
+	b := p.b
+	k := scanPlain(b, i+1)
+	var src []byte
+	var next int
+	escaped := false
+	if k < len(b) && b[k] == '"' {
+		src = b[i+1 : k]
+		next = k + 1
+	} else {
+		var s string
+		if next = p.str(i, &s); next < 0 {
+			return next
+		}
+		if strings.ContainsAny(s, "\r\n") { // Go's decoder would skip them
+			return p.failf(i, codec.ErrBase64, "line break in base64")
+		}
+		src = unsafe.Slice(unsafe.StringData(s), len(s))
+		escaped = true
+	}
+	if len(src)%4 != 0 {
+		return p.failf(i, codec.ErrBase64, "length %d is not a multiple of 4", len(src))
+	}
+	off := len(p.bytes)
+	p.bytes = slices.Grow(p.bytes, len(src)/4*3)
+	n, err := b64.Decode(p.bytes[off:off+len(src)/4*3], src)
+	if err != nil {
+		pos := i
+		if ce, ok := err.(base64.CorruptInputError); ok && !escaped {
+			pos = i + 1 + int(ce)
+		}
+		return p.failf(pos, codec.ErrBase64, "%v", err)
+	}
+	p.bytes = p.bytes[:off+n]
+	if n > 0 {
+		*dst = unsafe.String(&p.bytes[off], n)
+	}
+	return next
+}
+
+// skipValue checks the JSON value at b[i] (any JSON, as in unknown
+// Metadata fields) and returns the index after it.
+func (p *parser) skipValue(i, depth int) int {
+	b := p.b
+	if i >= len(b) {
+		return p.syntax(i, "a value")
+	}
+	switch c := b[i]; {
+	case c == '{' || c == '[':
+		if depth > MaxDepth {
+			return p.failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
+		}
+		end := byte('}')
+		if c == '[' {
+			end = ']'
+		}
+		i = p.ws(i + 1)
+		if i < len(b) && b[i] == end {
+			return i + 1
+		}
+		for {
+			if c == '{' {
+				if i >= len(b) || b[i] != '"' {
+					return p.syntax(i, "a string")
+				}
+				var s string
+				if i = p.str(i, &s); i < 0 {
+					return i
+				}
+				if i = p.ws(i); i >= len(b) || b[i] != ':' {
+					return p.syntax(i, "':'")
+				}
+				i = p.ws(i + 1)
+			}
+			if i = p.skipValue(i, depth+1); i < 0 {
+				return i
+			}
+			if i = p.ws(i); i < len(b) && b[i] == ',' {
+				i = p.ws(i + 1)
+				continue
+			}
+			if i < len(b) && b[i] == end {
+				return i + 1
+			}
+			return p.syntax(i, "',' or '"+string(rune(end))+"'")
+		}
+	case c == '"':
+		var s string
+		return p.str(i, &s)
+	case c == 't':
+		return p.literal(i, "true")
+	case c == 'f':
+		return p.literal(i, "false")
+	case c == 'n':
+		return p.literal(i, "null")
+	case c == '-' || c >= '0' && c <= '9':
+		return p.jsonNumber(i)
+	}
+	return p.syntax(i, "a value")
+}
+
+func (p *parser) literal(i int, lit string) int {
+	b := p.b
+	for k := 0; k < len(lit); k++ {
+		if i+k >= len(b) || b[i+k] != lit[k] {
+			return p.syntax(i+k, lit)
+		}
+	}
+	return i + len(lit)
+}
+
+// jsonNumber checks a JSON number literal at b[i]:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *parser) jsonNumber(i int) int {
+	b := p.b
+	digits := func(i int) int {
+		if i >= len(b) || b[i] < '0' || b[i] > '9' {
+			return p.syntax(i, "a digit")
+		}
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	if b[i] == '-' {
+		i++
+	}
+	if i < len(b) && b[i] == '0' {
+		i++
+	} else if i = digits(i); i < 0 {
+		return i
+	}
+	if i < len(b) && b[i] == '.' {
+		if i = digits(i + 1); i < 0 {
+			return i
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i = digits(i); i < 0 {
+			return i
+		}
+	}
+	return i
+}
