@@ -10,6 +10,8 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -76,11 +78,13 @@ type KeyError struct{ Key string }
 func (e *KeyError) Error() string { return "store: unsafe key " + quote(e.Key) }
 func (e *KeyError) Unwrap() error { return ErrUnsafeKey }
 
+// quote quotes s for a message, escaping quotes and control characters
+// and shortening a long s.
 func quote(s string) string {
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		s = strings.ToValidUTF8(s[:200], "") + "…"
 	}
-	return "\"" + s + "\""
+	return strconv.Quote(s)
 }
 
 // ReadAll reads a whole small object, refusing one larger than limit bytes.
@@ -91,7 +95,11 @@ func ReadAll(ctx context.Context, s Store, key string, limit int64) ([]byte, err
 		return nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	n := limit + 1
+	if limit == math.MaxInt64 {
+		n = limit
+	}
+	b, err := io.ReadAll(io.LimitReader(rc, n))
 	if err != nil {
 		return nil, err
 	}
@@ -108,19 +116,5 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	return "store: " + quote(e.Key) + " is larger than the limit of " + itoa(e.Limit) + " bytes"
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
+	return "store: " + quote(e.Key) + " is larger than the limit of " + strconv.FormatInt(e.Limit, 10) + " bytes"
 }
