@@ -3,6 +3,7 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -73,13 +74,15 @@ func (s *Summary) Type() ExportType {
 func (s *Summary) Incremental() bool { return s.Type() == IncrementalExport }
 
 // Format returns the data format, or FormatUnknown for a value DynamoDB
-// does not write.
+// does not write (outputFormat is DYNAMODB_JSON or ION, in upper case).
 func (s *Summary) Format() codec.Format {
-	f, err := codec.ParseFormat(s.OutputFormat)
-	if err != nil {
-		return codec.FormatUnknown
+	switch s.OutputFormat {
+	case "DYNAMODB_JSON":
+		return codec.FormatDynamoDBJSON
+	case "ION":
+		return codec.FormatION
 	}
-	return f
+	return codec.FormatUnknown
 }
 
 // ExportID returns the export ID, the last segment of the export ARN.
@@ -140,17 +143,18 @@ type summaryJSON struct {
 
 // ParseSummary parses manifest-summary.json. It accepts both versions,
 // pretty-printed or compact, with or without a trailing newline, and
-// ignores unknown keys. name is used in errors. The error is a
-// *SyntaxError.
+// ignores unknown keys. A missing or null optional string is "", and a
+// missing exportType is FullExport. Times may be any RFC 3339 time; they
+// are kept in UTC to the millisecond, as DynamoDB writes them, so that
+// Marshal gives back an equal Summary. name is used in errors.
+//
+// The error is a *SyntaxError. When only field values are wrong (a bad
+// time, a negative count, an unknown exportType), the Summary is returned
+// too, holding what could be read.
 func ParseSummary(name string, b []byte) (*Summary, error) {
 	var j summaryJSON
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&j); err != nil {
+	if err := decodeObject(b, &j); err != nil {
 		return nil, &SyntaxError{File: name, Msg: "not a JSON summary: " + err.Error()}
-	}
-	if dec.More() {
-		return nil, &SyntaxError{File: name, Msg: "data after the JSON object"}
 	}
 	var bad []string
 	str := func(p *string) string {
@@ -164,10 +168,17 @@ func ParseSummary(name string, b []byte) (*Summary, error) {
 			return time.Time{}
 		}
 		t, err := time.Parse(time.RFC3339Nano, *p)
-		if err != nil {
-			bad = append(bad, fmt.Sprintf("%s %q is not an ISO 8601 time", field, *p))
+		if err == nil {
+			t = t.UTC().Truncate(time.Millisecond)
+			if y := t.Year(); y < 0 || y > 9999 {
+				err = errors.New("year out of range")
+			}
 		}
-		return t.UTC()
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("%s %q is not an ISO 8601 time", field, truncate(*p, 64)))
+			return time.Time{}
+		}
+		return t
 	}
 	num := func(field string, raw json.RawMessage) int64 {
 		if len(raw) == 0 || string(raw) == "null" {
@@ -175,7 +186,8 @@ func ParseSummary(name string, b []byte) (*Summary, error) {
 		}
 		n, err := strconv.ParseInt(string(raw), 10, 64)
 		if err != nil || n < 0 {
-			bad = append(bad, fmt.Sprintf("%s %s is not a non-negative integer", field, raw))
+			bad = append(bad, fmt.Sprintf("%s %s is not a non-negative integer", field, truncate(string(raw), 40)))
+			return 0
 		}
 		return n
 	}
@@ -200,13 +212,15 @@ func ParseSummary(name string, b []byte) (*Summary, error) {
 		OutputView:         str(j.OutputView),
 		ExportType:         ExportType(str(j.ExportType)),
 	}
-	if j.ItemCount == nil {
+	if len(j.ItemCount) == 0 || string(j.ItemCount) == "null" {
 		bad = append(bad, "itemCount is missing")
 	}
 	switch s.ExportType {
-	case "", FullExport, IncrementalExport:
+	case "":
+		s.ExportType = FullExport
+	case FullExport, IncrementalExport:
 	default:
-		bad = append(bad, fmt.Sprintf("unknown exportType %q", s.ExportType))
+		bad = append(bad, fmt.Sprintf("unknown exportType %q", truncate(string(s.ExportType), 64)))
 	}
 	if len(bad) > 0 {
 		return s, &SyntaxError{File: name, Msg: strings.Join(bad, "; ")}
@@ -214,10 +228,30 @@ func ParseSummary(name string, b []byte) (*Summary, error) {
 	return s, nil
 }
 
+// decodeObject decodes the single JSON value in b into v, with numbers
+// kept as text, and fails on anything but white space after it.
+func decodeObject(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	// Decoder.More would take a trailing "}" or "]" for the end.
+	if rest := b[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
+		return errTrailingData
+	}
+	return nil
+}
+
+var errTrailingData = errors.New("data after the JSON object")
+
 // Marshal returns s as DynamoDB writes manifest-summary.json: compact JSON,
-// keys in DynamoDB's order, no trailing newline; a full export has
-// exportTime and no exportType or outputView, an incremental one has
-// exportFromTime, exportToTime, outputView and exportType.
+// keys in DynamoDB's order, times in UTC with milliseconds, no trailing
+// newline. A full export has exportTime and no exportType or outputView;
+// an incremental one has exportFromTime, exportToTime, outputView and
+// exportType. Fields that do not belong to the export's type are written
+// only when set, so that ParseSummary gives back an equal Summary; a zero
+// time that belongs is written as null.
 func (s *Summary) Marshal() []byte {
 	var b []byte
 	field := func(name string) {
@@ -241,22 +275,35 @@ func (s *Summary) Marshal() []byte {
 			b = appendJSONString(b, v)
 		}
 	}
-	tm := func(name string, t time.Time) { str(name, t.UTC().Format(TimeLayout)) }
+	tm := func(name string, t time.Time) {
+		field(name)
+		if t.IsZero() {
+			b = append(b, "null"...)
+			return
+		}
+		b = append(b, '"')
+		b = t.UTC().AppendFormat(b, TimeLayout)
+		b = append(b, '"')
+	}
 	num := func(name string, n int64) {
 		field(name)
 		b = strconv.AppendInt(b, n, 10)
 	}
+	inc := s.Incremental()
 	str("version", s.Version)
 	str("exportArn", s.ExportArn)
 	tm("startTime", s.StartTime)
 	tm("endTime", s.EndTime)
 	str("tableArn", s.TableArn)
 	str("tableId", s.TableID)
-	if s.Incremental() {
-		tm("exportFromTime", s.ExportFromTime)
-		tm("exportToTime", s.ExportToTime)
-	} else {
+	if !inc || !s.ExportTime.IsZero() {
 		tm("exportTime", s.ExportTime)
+	}
+	if inc || !s.ExportFromTime.IsZero() {
+		tm("exportFromTime", s.ExportFromTime)
+	}
+	if inc || !s.ExportToTime.IsZero() {
+		tm("exportToTime", s.ExportToTime)
 	}
 	str("s3Bucket", s.S3Bucket)
 	nullable("s3Prefix", s.S3Prefix)
@@ -266,8 +313,10 @@ func (s *Summary) Marshal() []byte {
 	num("billedSizeBytes", s.BilledSizeBytes)
 	num("itemCount", s.ItemCount)
 	str("outputFormat", s.OutputFormat)
-	if s.Incremental() {
+	if inc || s.OutputView != "" {
 		str("outputView", s.OutputView)
+	}
+	if inc {
 		str("exportType", string(s.ExportType))
 	}
 	return append(b, '}')
