@@ -52,6 +52,7 @@ type Decoder struct {
 	err  error
 	line int64
 	rec  *codec.Record
+	tmp  codec.Record
 	p    parser
 }
 
@@ -103,15 +104,14 @@ func (d *Decoder) Next() bool {
 				Err:    codec.Errorf(codec.ErrRecordTooLong, "line longer than %d bytes", d.max),
 			}
 		} else {
-			rec := d.rec
-			if !d.opt.ReuseRecord || rec == nil {
-				rec = new(codec.Record)
-			}
-			if d.p.parseLine(line, d.opt.Kind, rec) {
-				if !d.opt.ReuseRecord {
-					rec = d.p.own(rec)
+			// Decode into the reused record; without ReuseRecord, copy it
+			// into memory of its own.
+			if d.p.parseLine(line, d.opt.Kind, &d.tmp) {
+				if d.opt.ReuseRecord {
+					d.rec = &d.tmp
+				} else {
+					d.rec = d.p.own(&d.tmp)
 				}
-				d.rec = rec
 				return true
 			}
 			derr = d.p.decodeError(lineStart)
