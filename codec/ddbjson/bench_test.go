@@ -14,7 +14,7 @@ var benchInputs = []struct {
 	data func() []byte
 }{
 	{"items", func() []byte { return genLines(1, 20_000, 300, 2048) }}, // ~20 MB
-	{"100KB", func() []byte { return genBigLines(2, 100, 100<<10) }},  // ~10 MB
+	{"100KB", func() []byte { return genBigLines(2, 100, 100<<10) }},   // ~10 MB
 }
 
 func countLines(data []byte) int { return bytes.Count(data, []byte{'\n'}) }

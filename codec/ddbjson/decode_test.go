@@ -159,7 +159,7 @@ var positiveTests = []struct {
 	}}},
 	{name: "change keys in any order, unknown metadata",
 		input: `{"NewImage":{"a":{"N":"1"}},"Keys":{"a":{"N":"1"}},"Metadata":{"x":[1,{"y":null}],"WriteTimestampMicros":{"N":"0"},"z":"\u00e9"}}`,
-		want: []*codec.Record{{Keys: item(named("a", N("1"))), NewImage: item(named("a", N("1")))}}},
+		want:  []*codec.Record{{Keys: item(named("a", N("1"))), NewImage: item(named("a", N("1")))}}},
 	{name: "empty images are present", input: `{"Metadata":{"WriteTimestampMicros":{"N":"9223372036854775807"}},"Keys":{"k":{"S":""}},"OldImage":{},"NewImage":{}}`,
 		want: []*codec.Record{{WriteTimestampMicros: 1<<63 - 1, Keys: item(named("k", S(""))), OldImage: item(), NewImage: item()}}},
 	{name: "escaped names", input: `{"Item":{"\u0041ttr":{"S":"a\/b\"c\\d\b\f\n\r\t"},"\ud83d\ude00":{"S":"\u00e9\u20ac\uD834\uDD1E"}}}`,
