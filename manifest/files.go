@@ -34,7 +34,11 @@ func (f *File) ETagParts() int {
 	if i < 0 {
 		return 0
 	}
-	n, err := strconv.Atoi(f.ETag[i+1:])
+	digits := f.ETag[i+1:]
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0
+	}
+	n, err := strconv.Atoi(digits)
 	if err != nil || n < 1 {
 		return 0
 	}
@@ -48,8 +52,10 @@ func ETagFor(sum [md5.Size]byte) string {
 	return hex.EncodeToString(h[:]) + "-1"
 }
 
-// DecodeMD5 decodes a base64 MD5 such as manifests and .md5 files hold. A
-// 32-digit hex form is accepted too.
+// DecodeMD5 decodes a base64 MD5 such as manifests and .md5 files hold:
+// standard base64 with padding, 24 characters, in the one canonical form
+// (EncodeMD5's). A 32-digit hex form is accepted too. Surrounding white
+// space is ignored.
 func DecodeMD5(s string) ([md5.Size]byte, error) {
 	var sum [md5.Size]byte
 	s = strings.TrimSpace(s)
@@ -58,9 +64,11 @@ func DecodeMD5(s string) ([md5.Size]byte, error) {
 			return sum, nil
 		}
 	}
+	// The decoder skips "\r" and "\n" and ignores stray bits in the last
+	// character; only the canonical text is accepted.
 	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(b) != md5.Size {
-		return sum, fmt.Errorf("manifest: %q is not a base64 MD5", truncate(s, 64))
+	if err != nil || len(b) != md5.Size || base64.StdEncoding.EncodeToString(b) != s {
+		return [md5.Size]byte{}, fmt.Errorf("manifest: %q is not a base64 MD5", truncate(s, 64))
 	}
 	copy(sum[:], b)
 	return sum, nil
@@ -90,20 +98,17 @@ type fileJSON struct {
 // ignored; itemCount and dataFileS3Key are required.
 func ParseFileLine(line []byte) (File, error) {
 	var j fileJSON
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	if err := dec.Decode(&j); err != nil {
+	if err := decodeObject(line, &j); err == errTrailingData {
+		return File{}, err
+	} else if err != nil {
 		return File{}, fmt.Errorf("not a JSON object: %v", err)
-	}
-	if dec.More() {
-		return File{}, errors.New("data after the JSON object")
 	}
 	var f File
 	if j.DataFileS3Key == nil || *j.DataFileS3Key == "" {
 		return File{}, errors.New("dataFileS3Key is missing")
 	}
 	f.DataFileS3Key = *j.DataFileS3Key
-	if j.ItemCount == nil {
+	if len(j.ItemCount) == 0 || string(j.ItemCount) == "null" {
 		return f, errors.New("itemCount is missing")
 	}
 	n, err := strconv.ParseInt(string(j.ItemCount), 10, 64)
@@ -170,7 +175,11 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 	var line []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if len(line)+len(chunk) > max+1 {
+		n := len(line) + len(chunk)
+		if err == nil {
+			n-- // the "\n"
+		}
+		if n > max {
 			for err == bufio.ErrBufferFull {
 				_, err = br.ReadSlice('\n')
 			}
