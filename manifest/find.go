@@ -44,39 +44,56 @@ func (r Ref) Dir() string { return r.Root + r.ID + "/" }
 // Key returns the key of a file in the export folder, such as SummaryName.
 func (r Ref) Key(name string) string { return r.Dir() + name }
 
-// Path returns where the export is for messages: its folder's key.
+// String returns where the export is for messages: its folder's key.
 func (r Ref) String() string { return strings.TrimSuffix(r.Dir(), "/") }
 
 // DataKey maps a manifest key (dataFileS3Key or manifestFilesS3Key) to its
 // key in the store. Manifest keys are bucket keys, "<s3Prefix>/AWSDynamoDB/…";
 // a local copy may have been made from the bucket, from the prefix or from
 // the AWSDynamoDB folder itself, so the key resolves by what follows its
-// "AWSDynamoDB/" segment, against Root. A key without that segment resolves
-// after s3Prefix, against the folder above Root. A key that would leave the
-// store (absolute, "..", empty segments, backslashes) is an error wrapping
-// store.ErrUnsafeKey, and nothing is read.
+// last "AWSDynamoDB/" segment, against Root. A key without that segment
+// resolves after s3Prefix, against the folder above Root.
+//
+// s3Prefix is the summary's, with or without slashes around it; with a
+// trailing slash, the doubled slash DynamoDB may then write after it is
+// accepted. A key that is not a safe key (absolute, "." or "..", empty
+// segments, backslashes, NUL), or that would resolve to one, is an error
+// wrapping store.ErrUnsafeKey, and nothing is read.
 func (r Ref) DataKey(s3Prefix, key string) (string, error) {
-	if err := store.CheckKey(key); err != nil {
-		return "", err
-	}
-	rest := key
-	if p := strings.Trim(s3Prefix, "/"); p != "" && strings.HasPrefix(rest, p+"/") {
-		rest = strings.TrimLeft(rest[len(p)+1:], "/")
-	}
-	if after, ok := strings.CutPrefix(rest, RootName+"/"); ok {
-		return r.Root + after, nil
-	}
-	if i := strings.Index(key, "/"+RootName+"/"); i >= 0 {
-		return r.Root + key[i+len(RootName)+2:], nil
-	}
-	parent := ""
-	if r.Root != "" {
-		parent = path.Dir(strings.TrimSuffix(r.Root, "/")) + "/"
-		if parent == "./" {
-			parent = ""
+	rest, checked := key, key
+	if p := strings.Trim(s3Prefix, "/"); p != "" {
+		if after, ok := strings.CutPrefix(key, p+"/"); ok {
+			if strings.HasSuffix(s3Prefix, "/") {
+				after = strings.TrimPrefix(after, "/")
+			}
+			rest, checked = after, p+"/"+after
 		}
 	}
-	return parent + rest, nil
+	if err := store.CheckKey(checked); err != nil {
+		return "", &store.KeyError{Key: key}
+	}
+	var out string
+	if after, ok := strings.CutPrefix(rest, RootName+"/"); ok {
+		out = r.Root + after
+	} else if i := strings.LastIndex(rest, "/"+RootName+"/"); i >= 0 {
+		out = r.Root + rest[i+len(RootName)+2:]
+	} else {
+		parent := ""
+		if r.Root != "" {
+			parent = path.Dir(strings.TrimSuffix(r.Root, "/")) + "/"
+			if parent == "./" {
+				parent = ""
+			}
+		}
+		out = parent + rest
+	}
+	if r.Root != "" && (!strings.HasSuffix(r.Root, "/") || store.CheckKey(strings.TrimSuffix(r.Root, "/")) != nil) {
+		return "", &store.KeyError{Key: r.Root}
+	}
+	if err := store.CheckKey(out); err != nil {
+		return "", err
+	}
+	return out, nil
 }
 
 // ErrNoExport is returned by Find when no export is found.
@@ -86,8 +103,13 @@ var ErrNoExport = errors.New("manifest: no DynamoDB export found (no AWSDynamoDB
 // or "" for the whole store). prefix may be an export folder itself, the
 // folder above AWSDynamoDB/, or any folder above that, such as a whole
 // bucket copied with aws s3 sync. An export is a folder holding
-// manifest-summary.json or _started; data folders are not searched. Refs
-// come back sorted by Root and ID.
+// manifest-summary.json or _started, below the store's root (a store
+// rooted at the export folder itself finds nothing: root it one folder
+// up). Files inside data folders are not taken for exports: a folder named
+// "data" counts as an export's or the shared data folder unless an
+// AWSDynamoDB folder follows it, as in a prefix named "data". Refs come
+// back sorted by Root and ID; the error is ErrNoExport when none is found,
+// or the store's listing error.
 func Find(ctx context.Context, st store.Store, prefix string) ([]Ref, error) {
 	found := map[string]*Ref{}
 	var order []string
@@ -120,7 +142,7 @@ func Find(ctx context.Context, st store.Store, prefix string) ([]Ref, error) {
 		if name != SummaryName && name != StartedName {
 			continue
 		}
-		if dir == "" || strings.Contains(dir, "/"+DataDir) || strings.HasPrefix(dir, DataDir) {
+		if dir == "" || inDataFolder(dir) {
 			continue
 		}
 		note(dir, name)
@@ -139,4 +161,22 @@ func Find(ctx context.Context, st store.Store, prefix string) ([]Ref, error) {
 		return strings.Compare(a.ID, b.ID)
 	})
 	return refs, nil
+}
+
+// inDataFolder reports whether the folder dir (a key prefix ending in "/")
+// is inside a data folder: it has a "data" segment that no "AWSDynamoDB"
+// segment follows. A "data" segment before an AWSDynamoDB one is part of
+// an S3 prefix.
+func inDataFolder(dir string) bool {
+	data := strings.TrimSuffix(DataDir, "/")
+	in := false
+	for seg := range strings.SplitSeq(dir, "/") {
+		switch seg {
+		case data:
+			in = true
+		case RootName:
+			in = false
+		}
+	}
+	return in
 }
