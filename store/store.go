@@ -31,19 +31,27 @@ type Object struct {
 }
 
 // A Store reads and writes objects by key. Implementations must be safe
-// for concurrent use.
+// for concurrent use, and must pass the conformance suite in
+// store/storetest.
+//
+// Every method refuses a key that CheckKey rejects with an error wrapping
+// ErrUnsafeKey. A folder (a key that only prefixes other keys, as in
+// "a/" for "a/b") is not an object.
 type Store interface {
 	// Stat describes the object at key, or returns an error wrapping
 	// ErrNotExist.
 	Stat(ctx context.Context, key string) (Object, error)
-	// Open returns the object's content. The caller must close it.
+	// Open returns the object's content, or an error wrapping
+	// ErrNotExist. The caller must close it.
 	Open(ctx context.Context, key string) (io.ReadCloser, error)
 	// List yields the objects whose keys start with prefix, in
-	// lexicographic order of key. With a prefix ending in "/", it lists
-	// that folder's tree.
+	// lexicographic order of key; with a prefix ending in "/", that is
+	// the folder's tree. Every yielded key passes CheckKey. An error
+	// (a cancelled context included) is yielded last.
 	List(ctx context.Context, prefix string) iter.Seq2[Object, error]
 	// Create returns a writer for a new object at key. The object appears,
-	// whole, only when Commit succeeds; Abort discards it.
+	// whole, only when Commit succeeds, replacing any object at key;
+	// until then readers see the old object or none. Abort discards it.
 	Create(ctx context.Context, key string) (Writer, error)
 	// String describes the store's root for messages (a path or a URL).
 	String() string
