@@ -248,6 +248,13 @@ func TestValidity(t *testing.T) {
 				if sz := gen.ItemSize(it); sz > gen.MaxItemBytes {
 					t.Fatalf("seed %d item %d: %d bytes", seed, i, sz)
 				}
+				for _, a := range it {
+					walk(a, 1, func(_ codec.Value, d int) {
+						if d > 32 {
+							t.Fatalf("seed %d item %d: nesting deeper than DynamoDB's 32 levels", seed, i)
+						}
+					})
+				}
 				id := checkKey(t, src, i, it)
 				if keys[id] {
 					t.Fatalf("seed %d item %d: duplicate key %q", seed, i, id)
