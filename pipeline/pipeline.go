@@ -127,25 +127,27 @@ func Run(ctx context.Context, st store.Store, tasks []Task, opt Options) ([]Resu
 	for range workers {
 		states <- &worker{opt: &opt, buf: make([]byte, 256<<10)}
 	}
-	g, ctx := errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	for i := range tasks {
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
 			w := <-states
 			defer func() { states <- w }()
-			results[i] = w.process(ctx, st, tasks[i])
+			results[i] = w.process(gctx, st, tasks[i])
 			if opt.Stats != nil {
 				opt.Stats.Files.Add(1)
 			}
-			return ctx.Err()
+			return gctx.Err()
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	// errgroup cancels gctx when Wait returns; only the caller's context
+	// tells whether the run was interrupted.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
