@@ -3,6 +3,7 @@ package ddbjson_test
 import (
 	"bytes"
 	"encoding/json"
+	"sync"
 	"testing"
 
 	"github.com/ddbexport/ddbexport/codec"
@@ -13,8 +14,8 @@ var benchInputs = []struct {
 	name string
 	data func() []byte
 }{
-	{"items", func() []byte { return genLines(1, 20_000, 300, 2048) }}, // ~20 MB
-	{"100KB", func() []byte { return genBigLines(2, 100, 100<<10) }},   // ~10 MB
+	{"items", sync.OnceValue(func() []byte { return genLines(1, 10_000, 300, 2048) })}, // ~11 MB
+	{"100KB", sync.OnceValue(func() []byte { return genBigLines(2, 100, 100<<10) })},   // ~10 MB
 }
 
 func countLines(data []byte) int { return bytes.Count(data, []byte{'\n'}) }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/ddbexport/ddbexport/codec"
 )
@@ -266,17 +265,16 @@ func DecodeRecord(line []byte, kind codec.Kind) (*codec.Record, error) {
 type parser struct {
 	b []byte // the line
 
-	// stack holds the values of the containers being parsed; pos holds the
-	// offset in b of each one (for error positions).
+	// stack holds the values of the containers being parsed.
 	stack []codec.Value
-	pos   []int
 
 	slabs   [][]codec.Value // value arena: containers' elements
 	slab    int             // index of the slab in use
 	bytes   []byte          // byte arena: unescaped strings, binary values
 	scratch []byte          // canonical numbers for NS duplicate checks
 	offs    []int
-	names   map[string]struct{}
+	canon   []codec.Value // canonical numbers as values, for dupIn
+	dups    dupTable
 
 	// The error of the last failed parse.
 	err    error
@@ -310,7 +308,6 @@ func (p *parser) decodeError(base int64) *codec.DecodeError {
 func (p *parser) reset(line []byte) {
 	p.b = line
 	p.stack = p.stack[:0]
-	p.pos = p.pos[:0]
 	p.slab = 0
 	if len(p.slabs) > 0 {
 		p.slabs[0] = p.slabs[0][:0]
@@ -346,14 +343,12 @@ func (p *parser) alloc(start int) []codec.Value {
 	copy(s[l:], p.stack[start:])
 	p.slabs[p.slab] = s
 	p.stack = p.stack[:start]
-	p.pos = p.pos[:start]
 	return s[l : l+n : l+n]
 }
 
-// push pushes a value of type t found at b[at] and returns it.
-func (p *parser) push(t codec.Type, at int) *codec.Value {
+// push pushes a value of type t and returns it.
+func (p *parser) push(t codec.Type) *codec.Value {
 	p.stack = append(p.stack, codec.Value{Type: t})
-	p.pos = append(p.pos, at)
 	return &p.stack[len(p.stack)-1]
 }
 
@@ -630,7 +625,6 @@ func (p *parser) timestamp(i int, rec *codec.Record) int {
 	}
 	v := p.stack[start]
 	p.stack = p.stack[:start]
-	p.pos = p.pos[:start]
 	if v.Type != codec.TypeN {
 		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros must be a typed number {\"N\":\"…\"}, not %s", v.Type)
 	}
@@ -660,6 +654,7 @@ func (p *parser) timestamp(i int, rec *codec.Record) int {
 func (p *parser) members(i, depth int) int {
 	b := p.b
 	start := len(p.stack)
+	open := i
 	i++
 	if i < len(b) && isWS(b[i]) {
 		i = p.ws(i)
@@ -671,7 +666,6 @@ func (p *parser) members(i, depth int) int {
 		if i >= len(b) || b[i] != '"' {
 			return p.syntax(i, "a string")
 		}
-		namePos := i
 		var name string
 		if i = p.str(i, &name); i < 0 {
 			return i
@@ -692,7 +686,6 @@ func (p *parser) members(i, depth int) int {
 			return i
 		}
 		p.stack[n].Name = name
-		p.pos[n] = namePos
 		if i < len(b) && isWS(b[i]) {
 			i = p.ws(i)
 		}
@@ -709,48 +702,12 @@ func (p *parser) members(i, depth int) int {
 		}
 		return p.syntax(i, "',' or '}'")
 	}
-	if k := p.dupName(start); k >= 0 {
-		p.addPath("." + p.stack[k].Name)
-		return p.failf(p.pos[k], codec.ErrDuplicateName, "%q", p.stack[k].Name)
+	if k := p.dupIn(p.stack[start:], true); k >= 0 {
+		name := p.stack[start+k].Name
+		p.addPath("." + name)
+		return p.failf(p.nthPos(open, k), codec.ErrDuplicateName, "%q", name)
 	}
 	return i
-}
-
-const smallDup = 16
-
-// dupName returns the index in the stack of the first value above start
-// whose name repeats an earlier one, or -1.
-func (p *parser) dupName(start int) int {
-	vs := p.stack[start:]
-	if len(vs) <= smallDup {
-		for k := 1; k < len(vs); k++ {
-			name := vs[k].Name
-			for _, v := range vs[:k] {
-				if v.Name == name {
-					return start + k
-				}
-			}
-		}
-		return -1
-	}
-	m := p.nameSet(len(vs))
-	for k := range vs {
-		if _, dup := m[vs[k].Name]; dup {
-			return start + k
-		}
-		m[vs[k].Name] = struct{}{}
-	}
-	return -1
-}
-
-// nameSet returns the reusable set, empty.
-func (p *parser) nameSet(n int) map[string]struct{} {
-	if p.names == nil || len(p.names) > 4096 {
-		p.names = make(map[string]struct{}, n)
-	} else {
-		clear(p.names)
-	}
-	return p.names
 }
 
 // value parses one attribute value at b[i] and pushes it on the stack.
@@ -842,13 +799,13 @@ func (p *parser) value(i, depth int) int {
 	switch t {
 	case codec.TypeS:
 		if i < len(b) && b[i] == '"' {
-			i = p.str(i, &p.push(codec.TypeS, at).Str)
+			i = p.str(i, &p.push(codec.TypeS).Str)
 		} else {
 			i = p.wrongType(i, depth, t, "a string")
 		}
 	case codec.TypeN:
 		if i < len(b) && b[i] == '"' {
-			v := p.push(codec.TypeN, at)
+			v := p.push(codec.TypeN)
 			if i = p.str(i, &v.Str); i >= 0 {
 				if !validNumber(v.Str) {
 					return p.fail(vpos, codec.CheckNumber(strings.Clone(v.Str)))
@@ -859,17 +816,17 @@ func (p *parser) value(i, depth int) int {
 		}
 	case codec.TypeB:
 		if i < len(b) && b[i] == '"' {
-			i = p.base64(i, &p.push(codec.TypeB, at).Str)
+			i = p.base64(i, &p.push(codec.TypeB).Str)
 		} else {
 			i = p.wrongType(i, depth, t, "a base64 string")
 		}
 	case codec.TypeBOOL:
 		switch {
 		case i+4 <= len(b) && string(b[i:i+4]) == "true":
-			p.push(codec.TypeBOOL, at).Bool = true
+			p.push(codec.TypeBOOL).Bool = true
 			i += 4
 		case i+5 <= len(b) && string(b[i:i+5]) == "false":
-			p.push(codec.TypeBOOL, at)
+			p.push(codec.TypeBOOL)
 			i += 5
 		default:
 			i = p.wrongType(i, depth, t, "true or false")
@@ -877,7 +834,7 @@ func (p *parser) value(i, depth int) int {
 	case codec.TypeNULL:
 		switch {
 		case i+4 <= len(b) && string(b[i:i+4]) == "true":
-			p.push(codec.TypeNULL, at)
+			p.push(codec.TypeNULL)
 			i += 4
 		case i+5 <= len(b) && string(b[i:i+5]) == "false":
 			if j := p.ws(i + 5); j < len(b) && (b[j] == '}' || b[j] == ',') {
@@ -898,7 +855,7 @@ func (p *parser) value(i, depth int) int {
 			if len(p.stack) > start {
 				elems = p.alloc(start)
 			}
-			p.push(codec.TypeM, at).Elems = elems
+			p.push(codec.TypeM).Elems = elems
 		} else {
 			i = p.wrongType(i, depth, t, "an object")
 		}
@@ -913,7 +870,7 @@ func (p *parser) value(i, depth int) int {
 			if len(p.stack) > start {
 				elems = p.alloc(start)
 			}
-			p.push(codec.TypeL, at).Elems = elems
+			p.push(codec.TypeL).Elems = elems
 		} else {
 			i = p.wrongType(i, depth, t, "an array")
 		}
@@ -925,7 +882,7 @@ func (p *parser) value(i, depth int) int {
 				return i
 			}
 			elems := p.alloc(start)
-			p.push(t, at).Elems = elems
+			p.push(t).Elems = elems
 		} else {
 			i = p.wrongType(i, depth, t, "an array of strings")
 		}
@@ -1009,7 +966,7 @@ func (p *parser) set(i int, t codec.Type) int {
 			p.addPath("[" + strconv.Itoa(k) + "]")
 			return p.failf(i, codec.ErrValue, "%s elements must be strings", t)
 		}
-		v := p.push(et, i)
+		v := p.push(et)
 		at := i
 		switch et {
 		case codec.TypeB:
@@ -1042,76 +999,16 @@ func (p *parser) set(i int, t codec.Type) int {
 		return p.syntax(i, "',' or ']'")
 	}
 	var k int
-	if et == codec.TypeN {
-		k = p.dupNumber(start)
+	if et == codec.TypeN && !plainIntegers(p.stack[start:]) {
+		k = p.dupNumber(p.stack[start:])
 	} else {
-		k = p.dupStr(start)
+		k = p.dupIn(p.stack[start:], false)
 	}
 	if k >= 0 {
-		p.addPath("[" + strconv.Itoa(k-start) + "]")
-		return p.failf(p.pos[k], codec.ErrDuplicateInSet, "%s element %s repeats an earlier one", t, p.stack[k].String())
+		p.addPath("[" + strconv.Itoa(k) + "]")
+		return p.failf(p.nthPos(open, k), codec.ErrDuplicateInSet, "%s element %s repeats an earlier one", t, p.stack[start+k].String())
 	}
 	return i
-}
-
-// dupStr returns the stack index of the first value above start whose Str
-// repeats an earlier one's, or -1.
-func (p *parser) dupStr(start int) int {
-	vs := p.stack[start:]
-	if len(vs) <= smallDup {
-		for k := 1; k < len(vs); k++ {
-			s := vs[k].Str
-			for _, v := range vs[:k] {
-				if v.Str == s {
-					return start + k
-				}
-			}
-		}
-		return -1
-	}
-	m := p.nameSet(len(vs))
-	for k := range vs {
-		if _, dup := m[vs[k].Str]; dup {
-			return start + k
-		}
-		m[vs[k].Str] = struct{}{}
-	}
-	return -1
-}
-
-// dupNumber is dupStr for numbers, compared by value through their
-// canonical forms.
-func (p *parser) dupNumber(start int) int {
-	vs := p.stack[start:]
-	p.scratch = p.scratch[:0]
-	p.offs = append(p.offs[:0], 0)
-	for k := range vs {
-		p.scratch, _ = codec.AppendCanonicalNumber(p.scratch, vs[k].Str)
-		p.offs = append(p.offs, len(p.scratch))
-	}
-	canon := func(k int) string {
-		return unsafe.String(unsafe.SliceData(p.scratch[p.offs[k]:]), p.offs[k+1]-p.offs[k])
-	}
-	if len(vs) <= smallDup {
-		for k := 1; k < len(vs); k++ {
-			s := canon(k)
-			for j := range k {
-				if canon(j) == s {
-					return start + k
-				}
-			}
-		}
-		return -1
-	}
-	m := p.nameSet(len(vs))
-	for k := range vs {
-		s := canon(k)
-		if _, dup := m[s]; dup {
-			return start + k
-		}
-		m[s] = struct{}{}
-	}
-	return -1
 }
 
 // validNumber reports whether s is a valid DynamoDB number. A short plain

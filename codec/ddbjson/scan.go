@@ -1,11 +1,9 @@
 package ddbjson
 
 import (
-	"encoding/base64"
 	"encoding/binary"
 	"math/bits"
 	"slices"
-	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -183,18 +181,28 @@ func (p *parser) hex4(j int) (rune, int) {
 	return r, j + 4
 }
 
-// b64 is standard base64 with padding, strict about the unused bits of
-// the last group (DynamoDB writes canonical base64).
-var b64 = base64.StdEncoding.Strict()
+// b64 maps the standard base64 alphabet to its 6-bit values, and every
+// other byte to 0xff.
+var b64 = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
+		t[c] = byte(i)
+	}
+	return t
+}()
 
 // base64 parses a JSON string of base64 at b[i] == '"' and stores the
-// decoded bytes, in the byte arena, in *dst.
+// decoded bytes, in the byte arena, in *dst. The text must be standard
+// base64 with padding, and canonical: the unused bits of the last group
+// must be zero, as DynamoDB writes it.
 func (p *parser) base64(i int, dst *string) int {
 	b := p.b
 	k := scanPlain(b, i+1)
 	var src []byte
 	var next int
-	escaped := false
+	srcPos := i + 1 // offset of src in b, or -1 if src was unescaped
 	if k < len(b) && b[k] == '"' {
 		src = b[i+1 : k]
 		next = k + 1
@@ -203,30 +211,81 @@ func (p *parser) base64(i int, dst *string) int {
 		if next = p.str(i, &s); next < 0 {
 			return next
 		}
-		if strings.ContainsAny(s, "\r\n") { // Go's decoder would skip them
-			return p.failf(i, codec.ErrBase64, "line break in base64")
-		}
 		src = unsafe.Slice(unsafe.StringData(s), len(s))
-		escaped = true
+		srcPos = -1
 	}
-	if len(src)%4 != 0 {
-		return p.failf(i, codec.ErrBase64, "length %d is not a multiple of 4", len(src))
+	n := len(src)
+	if n%4 != 0 {
+		return p.failf(i, codec.ErrBase64, "length %d is not a multiple of 4", n)
+	}
+	if n == 0 {
+		return next
 	}
 	off := len(p.bytes)
-	p.bytes = slices.Grow(p.bytes, len(src)/4*3)
-	n, err := b64.Decode(p.bytes[off:off+len(src)/4*3], src)
-	if err != nil {
-		pos := i
-		if ce, ok := err.(base64.CorruptInputError); ok && !escaped {
-			pos = i + 1 + int(ce)
+	p.bytes = slices.Grow(p.bytes, n/4*3)
+	out := p.bytes[off : off+n/4*3]
+	o := 0
+	j := 0
+	for ; j < n-4; j += 4 {
+		c0, c1, c2, c3 := b64[src[j]], b64[src[j+1]], b64[src[j+2]], b64[src[j+3]]
+		if (c0|c1|c2|c3)&0xc0 != 0 {
+			return p.badBase64(i, srcPos, src, j)
 		}
-		return p.failf(pos, codec.ErrBase64, "%v", err)
+		v := uint(c0)<<18 | uint(c1)<<12 | uint(c2)<<6 | uint(c3)
+		out[o], out[o+1], out[o+2] = byte(v>>16), byte(v>>8), byte(v)
+		o += 3
 	}
-	p.bytes = p.bytes[:off+n]
-	if n > 0 {
-		*dst = unsafe.String(&p.bytes[off], n)
+	// The last group, with its padding.
+	c0, c1, c2, c3 := b64[src[j]], b64[src[j+1]], b64[src[j+2]], b64[src[j+3]]
+	switch {
+	case (c0|c1)&0xc0 != 0:
+		return p.badBase64(i, srcPos, src, j)
+	case src[j+2] == '=' && src[j+3] == '=':
+		if c1&0x0f != 0 {
+			return p.failf(max(srcPos+j+1, i), codec.ErrBase64, "non-zero unused bits")
+		}
+		out[o] = c0<<2 | c1>>4
+		o++
+	case src[j+3] == '=':
+		if c2&0xc0 != 0 {
+			return p.badBase64(i, srcPos, src, j)
+		}
+		if c2&0x03 != 0 {
+			return p.failf(max(srcPos+j+2, i), codec.ErrBase64, "non-zero unused bits")
+		}
+		v := uint(c0)<<18 | uint(c1)<<12 | uint(c2)<<6
+		out[o], out[o+1] = byte(v>>16), byte(v>>8)
+		o += 2
+	default:
+		if (c2|c3)&0xc0 != 0 {
+			return p.badBase64(i, srcPos, src, j)
+		}
+		v := uint(c0)<<18 | uint(c1)<<12 | uint(c2)<<6 | uint(c3)
+		out[o], out[o+1], out[o+2] = byte(v>>16), byte(v>>8), byte(v)
+		o += 3
 	}
+	p.bytes = p.bytes[:off+o]
+	*dst = unsafe.String(&p.bytes[off], o)
 	return next
+}
+
+// badBase64 reports the first byte at or after src[j] that is not base64
+// (or misplaced padding): at its offset when src is the line itself, else
+// at the string's start b[i].
+func (p *parser) badBase64(i, srcPos int, src []byte, j int) int {
+	for ; j < len(src); j++ {
+		if b64[src[j]] == 0xff && !(src[j] == '=' && j >= len(src)-2 && (j == len(src)-1 || src[j+1] == '=')) {
+			break
+		}
+	}
+	if j == len(src) {
+		j = len(src) - 1
+	}
+	pos := i
+	if srcPos >= 0 {
+		pos = srcPos + j
+	}
+	return p.failf(pos, codec.ErrBase64, "invalid byte %s", quoteByte(src[j]))
 }
 
 // skipValue checks the JSON value at b[i] (any JSON, as in unknown
