@@ -731,6 +731,50 @@ func TestOptionsErrors(t *testing.T) {
 	}
 }
 
+// TestFormatION: with an encoder for ION, data files are *.ion.gz and the
+// summary says ION. (The encoder here writes JSON; only the plumbing is
+// tested.)
+func TestFormatION(t *testing.T) {
+	st := storetest.NewMem()
+	ref, sum, err := gen.Write(context.Background(), st, gen.Options{Items: 10, Format: codec.FormatION, Seed: 1}, newEncoder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.OutputFormat != "ION" {
+		t.Errorf("outputFormat %q", sum.OutputFormat)
+	}
+	fb, _ := store.ReadAll(context.Background(), st, ref.Key(manifest.FilesName), 1<<20)
+	for f, err := range manifest.ParseFiles("", bytes.NewReader(fb)) {
+		if err != nil || !strings.HasSuffix(f.DataFileS3Key, ".ion.gz") {
+			t.Errorf("%s: %v", f.DataFileS3Key, err)
+		}
+	}
+}
+
+type failStore struct{ store.Store }
+
+var errDisk = errors.New("disk full")
+
+func (f failStore) Create(ctx context.Context, key string) (store.Writer, error) {
+	if strings.Contains(key, "/data/") {
+		return nil, errDisk
+	}
+	return f.Store.Create(ctx, key)
+}
+
+func TestStoreError(t *testing.T) {
+	st := failStore{storetest.NewMem()}
+	_, sum, err := gen.Write(context.Background(), st, gen.Options{Items: 100, Files: 3}, newEncoder)
+	if !errors.Is(err, errDisk) || sum != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	for obj := range st.List(context.Background(), "") {
+		if strings.HasSuffix(obj.Key, manifest.SummaryName) {
+			t.Error("a failed export has a summary")
+		}
+	}
+}
+
 func TestKind(t *testing.T) {
 	for s, want := range map[string]gen.Kind{"full": gen.Full, "FULL_EXPORT": gen.Full, "incremental": gen.Incremental, "INCREMENTAL_EXPORT": gen.Incremental} {
 		if k, err := gen.ParseKind(s); err != nil || k != want || (k.String() != "full" && k.String() != "incremental") {

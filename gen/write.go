@@ -105,12 +105,8 @@ func (s *Source) pass(ctx context.Context, w *export.Writer, lo, hi, n int, bill
 }
 
 func (s *Source) work(ctx context.Context, w *export.Writer, lo, hi, n, k int, billed *atomic.Int64) error {
+	// On error, partitions left open are discarded by Write's Abort.
 	parts := map[int]*export.Partition{}
-	defer func() {
-		for _, p := range parts {
-			p.Close() // no-op after a successful Close; aborts a failed one
-		}
-	}()
 	var size int64
 	for i := range s.opt.Items {
 		if i%1024 == 0 {
@@ -137,11 +133,10 @@ func (s *Source) work(ctx context.Context, w *export.Writer, lo, hi, n, k int, b
 		}
 	}
 	billed.Add(size)
-	for p, part := range parts {
+	for _, part := range parts {
 		if err := part.Close(); err != nil {
 			return err
 		}
-		delete(parts, p)
 	}
 	return nil
 }
