@@ -170,12 +170,19 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "\n%s (%d):\n", title, len(fs))
 		for _, f := range fs {
-			fmt.Fprintf(&b, "  %-26s %s", f.Kind, f.File)
+			kind := f.Kind
+			if f.Reason != "" {
+				kind += " (" + f.Reason + ")"
+			}
+			fmt.Fprintf(&b, "  %-26s %s", kind, f.File)
 			if f.Line > 0 {
 				fmt.Fprintf(&b, ":%d", f.Line)
 			}
 			if f.Offset != nil {
 				fmt.Fprintf(&b, " (offset %d)", *f.Offset)
+			}
+			if f.Path != "" {
+				fmt.Fprintf(&b, " at %s", f.Path)
 			}
 			b.WriteString("\n      ")
 			b.WriteString(f.Message)

@@ -453,3 +453,61 @@ func TestVerify_corruptionMatrix(t *testing.T) {
 		})
 	}
 }
+
+func genOptsSmall() gen.Options { return gen.Options{Items: 40, Files: 2, Seed: 21} }
+
+func TestRun_usageAndExitCodes(t *testing.T) {
+	tests := []struct {
+		args   []string
+		code   int
+		stdout string // substring
+		stderr string // substring
+	}{
+		{[]string{"help"}, 0, "Exit status:", ""},
+		{[]string{"verify", "-h"}, 0, "--quick", ""},
+		{[]string{"cat", "--help"}, 0, "--format", ""},
+		{[]string{"gen", "-h"}, 0, "--kind", ""},
+		{[]string{"nosuch"}, 2, "", "unknown command"},
+		{[]string{"verify"}, 2, "", "accepts 1 arg"},
+		{[]string{"verify", "--bogus", "x"}, 2, "", "unknown flag"},
+		{[]string{"verify", "/nonexistent/path"}, 2, "", "cannot read /nonexistent/path"},
+		{[]string{"verify", "."}, 2, "", "no DynamoDB export under ."},
+		{[]string{"cat", "--format", "xml", "."}, 2, "", "want plain or dynamodb-json"},
+		{[]string{"gen", "--kind", "partial", "x"}, 2, "", "unknown export kind"},
+		{[]string{"gen", "--key", "pk:BOOL", "x"}, 2, "", "TYPE S, N or B"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, out, errOut := runCLI(t, tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errOut, tt.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tt.code, out, errOut)
+			}
+		})
+	}
+}
+
+func TestVerify_severalExportsNeedExportID(t *testing.T) {
+	dir := t.TempDir()
+	st := localfs.New(dir)
+	enc := func(w io.Writer) codec.Encoder { return ddbjson.NewEncoder(w) }
+	ref1, _, err := gen.Write(context.Background(), st, gen.Options{Items: 10, Seed: 1}, enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref2, _, err := gen.Write(context.Background(), st, gen.Options{Items: 10, Seed: 2, Kind: gen.Incremental}, enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "verify", dir)
+	if code != 2 || !strings.Contains(stderr, ref1.ID) || !strings.Contains(stderr, ref2.ID) || !strings.Contains(stderr, "--export-id") {
+		t.Errorf("exit %d, stderr %q: want 2 and both IDs listed", code, stderr)
+	}
+	code, out, stderr := runCLI(t, "verify", "--export-id", ref2.ID, dir)
+	if code != 0 || !strings.Contains(out, ref2.ID) || !strings.Contains(out, "OK: intact") {
+		t.Errorf("exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, _, stderr = runCLI(t, "verify", "--export-id", "01234567890123-deadbeef", dir)
+	if code != 2 || !strings.Contains(stderr, "no export 01234567890123-deadbeef") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
