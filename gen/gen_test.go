@@ -751,6 +751,46 @@ func TestFormatION(t *testing.T) {
 	}
 }
 
+// TestSharedDataFolder: incremental exports share AWSDynamoDB/data/;
+// exports of one seed at different times draw different names, and
+// rewriting an export with Overwrite replaces its own files.
+func TestSharedDataFolder(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.NewMem()
+	opt := gen.Options{Items: 50, Files: 3, Seed: 9, Kind: gen.Incremental, ExportTime: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}
+	if _, _, err := gen.Write(ctx, st, opt, newEncoder); err != nil {
+		t.Fatal(err)
+	}
+	first := objects(t, st)
+	opt2 := opt
+	opt2.ExportTime = opt.ExportTime.Add(time.Hour)
+	if _, _, err := gen.Write(ctx, st, opt2, newEncoder); err != nil {
+		t.Fatal(err)
+	}
+	both := objects(t, st)
+	if len(both) != 2*len(first) {
+		t.Errorf("%d objects after two exports of %d", len(both), len(first))
+	}
+	for k, v := range first {
+		if !bytes.Equal(both[k], v) {
+			t.Errorf("%s changed by the second export", k)
+		}
+	}
+	opt.Overwrite = true
+	if _, _, err := gen.Write(ctx, st, opt, newEncoder); err != nil {
+		t.Fatal(err)
+	}
+	again := objects(t, st)
+	if len(again) != len(both) {
+		t.Errorf("rewrite left %d objects, want %d", len(again), len(both))
+	}
+	for k, v := range both {
+		if !bytes.Equal(again[k], v) {
+			t.Errorf("%s differs after the rewrite", k)
+		}
+	}
+}
+
 type failStore struct{ store.Store }
 
 var errDisk = errors.New("disk full")

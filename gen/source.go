@@ -89,6 +89,19 @@ func (s *Source) chacha(stream uint64) *rand.ChaCha8 {
 	return rand.NewChaCha8(key)
 }
 
+// names returns the source of data file names: the seed and the export
+// ID select it, so two exports never draw the same names (incremental
+// exports share one data folder).
+func (s *Source) names() *rand.ChaCha8 {
+	h := fnv.New64a()
+	h.Write([]byte(s.sum.ExportArn))
+	var key [32]byte
+	for j := range 4 {
+		binary.LittleEndian.PutUint64(key[8*j:], splitmix(s.seed^splitmix(streamNames)^h.Sum64()+uint64(j)))
+	}
+	return rand.NewChaCha8(key)
+}
+
 // summary derives the export's identity and times from the seed.
 func (s *Source) summary() manifest.Summary {
 	o := &s.opt

@@ -52,7 +52,7 @@ func Write(ctx context.Context, st store.Store, opt Options, newEncoder func(w i
 		Format:     o.Format,
 		Files:      o.Files,
 		NewEncoder: newEncoder,
-		Rand:       src.chacha(streamNames),
+		Rand:       src.names(),
 		BilledSizeBytes: func(export.Stats) int64 {
 			if o.Kind == Incremental {
 				return max(billed.Load(), incrementalMinBilled)

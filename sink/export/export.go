@@ -92,7 +92,10 @@ type Options struct {
 	Now func() time.Time
 
 	// Overwrite lets New write over an existing export folder with the
-	// same ID. By default New returns ErrExists.
+	// same ID; by default New returns ErrExists. Without Overwrite, an
+	// incremental export draws again any data file name already present in
+	// the shared data folder; with it, names are taken as drawn, so that
+	// rewriting an export with the same Rand replaces its own files.
 	Overwrite bool
 }
 
@@ -277,7 +280,7 @@ func (w *Writer) init() error {
 
 // names draws one distinct data file name per partition. In the shared
 // data folder of incremental exports, a name that is already taken is
-// skipped.
+// skipped, unless Overwrite is set.
 func (w *Writer) names(ctx context.Context) ([]string, error) {
 	r := w.opt.Rand
 	if r == nil {
@@ -297,7 +300,7 @@ func (w *Writer) names(ctx context.Context) ([]string, error) {
 		if seen[name] {
 			continue
 		}
-		if w.sum.Incremental() {
+		if w.sum.Incremental() && !w.opt.Overwrite {
 			_, err := w.st.Stat(ctx, w.dataDir+name)
 			if err == nil {
 				continue

@@ -849,3 +849,35 @@ type badEncoder struct{}
 
 func (badEncoder) Encode(*codec.Record) error { return errDisk }
 func (badEncoder) Close() error               { return nil }
+
+// TestSharedNames: a second incremental export drawing the same names
+// skips those already in the shared data folder, unless Overwrite is set.
+func TestSharedNames(t *testing.T) {
+	ctx := context.Background()
+	st := localfs.New(t.TempDir())
+	run := func(arnSuffix string, overwrite bool) []manifest.File {
+		t.Helper()
+		opt := incrOptions("", "", 2) // same seeded Rand each time
+		opt.Summary.ExportArn += arnSuffix
+		opt.Overwrite = overwrite
+		w, err := export.New(ctx, st, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, files, err := w.Close(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	a := run("", false)
+	b := run("0", false)
+	for _, f := range b {
+		if slices.ContainsFunc(a, func(g manifest.File) bool { return g.DataFileS3Key == f.DataFileS3Key }) {
+			t.Errorf("second export reuses %s", f.DataFileS3Key)
+		}
+	}
+	if c := run("", true); !slices.Equal(c, a) {
+		t.Errorf("rewrite with Overwrite: %v, want %v", c, a)
+	}
+}
