@@ -70,7 +70,16 @@ func locate(ctx context.Context, path, exportID string) (*located, error) {
 		return nil, usageErrorf("%d exports under %s; pick one with --export-id:\n%s", len(refs), path, describeRefs(ctx, st, refs))
 	}
 	ref := refs[0]
-	return &located{st: st, ref: ref, location: filepath.Join(root, filepath.FromSlash(ref.String()))}, nil
+	location := filepath.Join(root, filepath.FromSlash(ref.String()))
+	if !filepath.IsAbs(path) {
+		// Say where the export is the way the user said it: relative.
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, location); err == nil {
+				location = rel
+			}
+		}
+	}
+	return &located{st: st, ref: ref, location: location}, nil
 }
 
 func isExportDir(dir string) bool {
