@@ -103,14 +103,20 @@ func (d *Decoder) Next() bool {
 				Err:    codec.Errorf(codec.ErrRecordTooLong, "line longer than %d bytes", d.max),
 			}
 		} else {
-			// Decode into the reused record; without ReuseRecord, copy it
-			// into memory of its own.
-			if d.p.parseLine(line, d.opt.Kind, &d.tmp) {
-				if d.opt.ReuseRecord {
+			if d.opt.ReuseRecord {
+				if d.p.parseLine(line, d.opt.Kind, &d.tmp) {
 					d.rec = &d.tmp
-				} else {
-					d.rec = d.p.own(&d.tmp)
+					return true
 				}
+			} else if len(line) <= ownedBytes/4 {
+				if rec := d.p.parseOwned(line, d.opt.Kind); rec != nil {
+					d.rec = rec
+					return true
+				}
+			} else if d.p.parseLine(line, d.opt.Kind, &d.tmp) {
+				// A long line: one exact copy of its values and strings
+				// costs less than chunks that hold a copy of the line.
+				d.rec = d.p.own(&d.tmp)
 				return true
 			}
 			derr = d.p.decodeError(lineStart)
@@ -270,7 +276,14 @@ type parser struct {
 
 	slabs   [][]codec.Value // value arena: containers' elements
 	slab    int             // index of the slab in use
-	bytes   []byte          // byte arena: unescaped strings, binary values
+	bytes   []byte          // byte arena in use: unescaped strings, binary values
+	arena   []byte          // the reused byte arena
+
+	// Owned mode (see parseOwned): chunks shared by successive records.
+	owned  bool
+	vchunk []codec.Value
+	bchunk []byte
+	rchunk []codec.Record
 	scratch []byte          // canonical numbers for NS duplicate checks
 	offs    []int
 	canon   []codec.Value // canonical numbers as values, for dupIn
@@ -312,7 +325,7 @@ func (p *parser) reset(line []byte) {
 	if len(p.slabs) > 0 {
 		p.slabs[0] = p.slabs[0][:0]
 	}
-	p.bytes = p.bytes[:0]
+	p.bytes = p.arena[:0]
 	p.err = nil
 	p.errPos = 0
 	p.path = p.path[:0]
@@ -324,6 +337,15 @@ const slabSize = 1024
 // the top n values of the stack, which it pops.
 func (p *parser) alloc(start int) []codec.Value {
 	n := len(p.stack) - start
+	if p.owned {
+		if cap(p.vchunk)-len(p.vchunk) < n {
+			p.vchunk = make([]codec.Value, 0, max(n, ownedValues))
+		}
+		l := len(p.vchunk)
+		p.vchunk = append(p.vchunk, p.stack[start:]...)
+		p.stack = p.stack[:start]
+		return p.vchunk[l : l+n : l+n]
+	}
 	if p.slab >= len(p.slabs) {
 		p.slabs = append(p.slabs, make([]codec.Value, 0, max(slabSize, n)))
 	}
@@ -402,12 +424,65 @@ func topKey(s string) int {
 	return 0
 }
 
+// Sizes of the chunks of owned mode: a record kept by the caller keeps its
+// chunks alive, so they stay small.
+const (
+	ownedValues  = 512 // 32 KiB
+	ownedBytes   = 32 << 10
+	ownedRecords = 64
+)
+
+// parseOwned decodes line into a record that the decoder never touches
+// again, without copying values after the fact: the line is copied into a
+// byte chunk so that strings alias the copy, the byte arena is the next
+// len(line) bytes of the chunk (unescaping and base64 decoding only
+// shrink text), and the values and the Record come from chunks too. Chunks
+// are shared by successive records and abandoned, never reused, when
+// full. It returns nil on failure.
+func (p *parser) parseOwned(line []byte, kind codec.Kind) *codec.Record {
+	n := len(line)
+	if cap(p.bchunk)-len(p.bchunk) < 2*n {
+		p.bchunk = make([]byte, 0, max(ownedBytes, 2*n))
+	}
+	if len(p.rchunk) == cap(p.rchunk) {
+		p.rchunk = make([]codec.Record, 0, ownedRecords)
+	}
+	l := len(p.bchunk)
+	buf := append(p.bchunk, line...)
+	vmark := len(p.vchunk)
+	rec := p.rchunk[:len(p.rchunk)+1]
+	r := &rec[len(rec)-1]
+
+	p.reset(buf[l : l+n : l+n])
+	p.bytes = buf[l+n : l+n : l+2*n]
+	p.owned = true
+	*r = codec.Record{}
+	ok := p.record(kind, r) >= 0
+	p.owned = false
+	arena := p.bytes
+	p.bytes = p.arena[:0]
+	if !ok {
+		p.vchunk = p.vchunk[:vmark]
+		*r = codec.Record{}
+		return nil
+	}
+	used := 2 * n
+	if cap(arena) == n { // still in the chunk, as it always is
+		used = n + len(arena)
+	}
+	p.bchunk = buf[:l+used]
+	p.rchunk = rec
+	return r
+}
+
 // parseLine decodes line into rec, whose fields it sets; on failure it
 // records the error and returns false.
 func (p *parser) parseLine(line []byte, kind codec.Kind, rec *codec.Record) bool {
 	p.reset(line)
 	*rec = codec.Record{}
-	return p.record(kind, rec) >= 0
+	ok := p.record(kind, rec) >= 0
+	p.arena = p.bytes // keep what it grew to
+	return ok
 }
 
 func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
