@@ -274,17 +274,17 @@ type parser struct {
 	// stack holds the values of the containers being parsed.
 	stack []codec.Value
 
-	slabs   [][]codec.Value // value arena: containers' elements
-	slab    int             // index of the slab in use
-	bytes   []byte          // byte arena in use: unescaped strings, binary values
-	arena   []byte          // the reused byte arena
+	slabs [][]codec.Value // value arena: containers' elements
+	slab  int             // index of the slab in use
+	bytes []byte          // byte arena in use: unescaped strings, binary values
+	arena []byte          // the reused byte arena
 
 	// Owned mode (see parseOwned): chunks shared by successive records.
-	owned  bool
-	vchunk []codec.Value
-	bchunk []byte
-	rchunk []codec.Record
-	scratch []byte          // canonical numbers for NS duplicate checks
+	owned   bool
+	vchunk  []codec.Value
+	bchunk  []byte
+	rchunk  []codec.Record
+	scratch []byte // canonical numbers for NS duplicate checks
 	offs    []int
 	canon   []codec.Value // canonical numbers as values, for dupIn
 	dups    dupTable
