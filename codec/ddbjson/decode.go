@@ -27,11 +27,17 @@ const initialBufSize = 256 << 10
 // a '\r' before the '\n' is whitespace. Every line counts for Line and
 // Offset, including empty and bad ones.
 //
-// By default each Record is freshly allocated and owned by the caller. With
-// DecodeOptions.ReuseRecord, the Record, its Items and Values, and the
+// By default each Record is owned by the caller: the decoder never writes
+// to its memory again. To save allocations, the Records, Values and string
+// bytes of successive short records are carved from shared chunks of at
+// most 32 KiB each (a kept record keeps its chunks alive); a record of a
+// line longer than 8 KiB gets an exact copy of its own.
+//
+// With DecodeOptions.ReuseRecord, the Record, its Items and Values, and the
 // memory of its strings are reused: a record is valid only until the next
-// call to Next (or Reset). Strings without escapes then alias the decoder's
-// read buffer, and unescaped strings and decoded binary values alias an
+// call to Next (or Reset), and decoding allocates nothing in the steady
+// state. Strings without escapes then alias the decoder's read buffer (via
+// unsafe.String), and unescaped strings and decoded binary values alias an
 // internal byte arena; both are overwritten by later lines. Use
 // Record.Clone to keep one.
 //
@@ -168,7 +174,6 @@ func (d *Decoder) nextLine() (line []byte, lineStart int64, tooLong, ok bool) {
 			lineStart = d.base + int64(d.start)
 			if d.opt.OnError == nil {
 				// Decoding stops here: no need to find the line's end.
-				d.err = nil
 				return nil, lineStart, true, true
 			}
 			if !d.skipLine() {
@@ -499,7 +504,6 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 	}
 	open := i
 	var seen [keyNewImage + 1]bool
-	var metaPos int
 	isFull, isChange := false, false
 	i = p.ws(i + 1)
 	if i < len(b) && b[i] == '}' {
@@ -552,7 +556,6 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 			var it *codec.Item
 			switch k {
 			case keyMetadata:
-				metaPos = i
 				i = p.metadata(i, rec)
 			case keyItem:
 				it = &rec.Item
@@ -608,7 +611,6 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 		if !seen[keyOldImage] && !seen[keyNewImage] {
 			return p.failf(open, codec.ErrRecordShape, "neither \"NewImage\" nor \"OldImage\"")
 		}
-		_ = metaPos
 	default:
 		switch kind {
 		case codec.KindFull:
