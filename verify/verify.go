@@ -66,6 +66,10 @@ type checker struct {
 	opt     Options
 	rep     *Report
 	summary *manifest.Summary
+	// noSummary is set when manifest-summary.json cannot be parsed: the
+	// format and export type are then inferred from the files manifest,
+	// and the summary's totals are not compared.
+	noSummary bool
 }
 
 // Verify checks the export ref in st and returns its report. The error is
@@ -130,7 +134,10 @@ func (c *checker) run() error {
 		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: summaryKey, Message: err.Error()})
 	}
 	if s == nil {
-		return nil
+		// Unreadable summary: check what can be checked without it, the
+		// files manifest beside it and the data files it lists.
+		s = &manifest.Summary{}
+		c.noSummary = true
 	}
 	c.summary = s
 	c.describe(s)
@@ -257,8 +264,12 @@ func (c *checker) readFiles(key string) ([]manifest.File, bool) {
 }
 
 func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
+	if c.noSummary {
+		inferSummary(s, files)
+		c.describe(s)
+	}
 	format := s.Format()
-	if format == codec.FormatUnknown {
+	if format == codec.FormatUnknown && !c.noSummary {
 		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: c.ref.Key(manifest.SummaryName),
 			Actual: s.OutputFormat, Message: "unknown outputFormat: want DYNAMODB_JSON or ION"})
 	}
@@ -288,7 +299,7 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 		taskIndex[key] = i
 		tasks = append(tasks, pipeline.Task{File: f, Key: key})
 	}
-	if sum != s.ItemCount {
+	if sum != s.ItemCount && !c.noSummary {
 		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindSummaryCountMismatch, File: c.ref.Key(manifest.SummaryName),
 			Expected: fmt.Sprint(s.ItemCount), Actual: fmt.Sprint(sum),
 			Message: "the summary's itemCount differs from the sum of itemCount in manifest-files.json"})
@@ -336,6 +347,9 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 		popt.Kind = codec.KindChange
 		popt.Check = c.changeCheck(s)
 	}
+	if c.noSummary {
+		popt.Kind = codec.KindAny
+	}
 	if format == codec.FormatUnknown {
 		popt.Quick = true
 	}
@@ -347,6 +361,24 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 		c.judge(sortKey{group: groupData, index: taskIndex[r.Key]}, r)
 	}
 	return nil
+}
+
+// inferSummary fills what verify needs of an unreadable summary from the
+// files manifest: the format from the data files' extensions, the export
+// type from where they live (an incremental export's data files are in the
+// shared AWSDynamoDB/data/, a full export's in AWSDynamoDB/<id>/data/).
+func inferSummary(s *manifest.Summary, files []manifest.File) {
+	for _, f := range files {
+		if s.OutputFormat == "" {
+			if fm := codec.FormatOfKey(f.DataFileS3Key); fm != codec.FormatUnknown {
+				s.OutputFormat = fm.String()
+			}
+		}
+		k := f.DataFileS3Key
+		if strings.HasPrefix(k, manifest.RootName+"/"+manifest.DataDir) || strings.Contains(k, "/"+manifest.RootName+"/"+manifest.DataDir) {
+			s.ExportType = manifest.IncrementalExport
+		}
+	}
 }
 
 // checkEntry checks one manifest line on its own: extension, md5Checksum
@@ -453,7 +485,7 @@ func (c *checker) changeCheck(s *manifest.Summary) func(*codec.Record) []pipelin
 		case view == manifest.ViewNewImage && r.OldImage != nil:
 			ps = append(ps, pipeline.Problem{Kind: KindDecodeError, Reason: "bad_record",
 				Message: "an OldImage in an export with view NEW_IMAGE"})
-		case view != manifest.ViewNewImage && r.OldImage == nil && r.NewImage == nil:
+		case view == manifest.ViewNewAndOldImages && r.OldImage == nil && r.NewImage == nil:
 			ps = append(ps, pipeline.Problem{Kind: KindDecodeError, Reason: "bad_record",
 				Message: "neither NewImage nor OldImage in an export with view NEW_AND_OLD_IMAGES"})
 		}

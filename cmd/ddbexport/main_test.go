@@ -511,3 +511,23 @@ func TestVerify_severalExportsNeedExportID(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestVerify_unreadableSummaryStillChecksData: a summary that is not JSON
+// is a finding, and the data files are still checked from the files
+// manifest beside it.
+func TestVerify_unreadableSummaryStillChecksData(t *testing.T) {
+	for _, opt := range []gen.Options{{Items: 60, Files: 3, Seed: 31}, {Items: 60, Files: 3, Seed: 32, Kind: gen.Incremental}} {
+		e := genExport(t, opt)
+		e.write(filepath.Join(e.exportDir(), manifest.SummaryName), []byte("{not json"))
+		i, _ := e.nonEmpty()
+		e.editLine(i, 0, func(l string) string { return strings.Replace(l, `{"S":`, `{"Z":`, 1) })
+		code, rep, _ := e.verify()
+		want := []string{verify.KindDecodeError, verify.KindManifestChecksumMismatch, verify.KindManifestInvalid}
+		if got := kindSet(rep.Findings); code != 1 || !slices.Equal(got, want) {
+			t.Errorf("%s: exit %d, kinds %v, want 1 and %v", opt.Kind, code, got, want)
+		}
+		if rep.Totals.FilesRead != 3 || rep.Totals.Items != 60 || rep.Export.Format != "DYNAMODB_JSON" {
+			t.Errorf("%s: totals %+v, format %q", opt.Kind, rep.Totals, rep.Export.Format)
+		}
+	}
+}
