@@ -531,3 +531,31 @@ func TestVerify_unreadableSummaryStillChecksData(t *testing.T) {
 		}
 	}
 }
+
+// TestVerify_reportIsIdenticalForAnyWorkerCount: one worker and many give
+// byte-identical reports, on an export with findings in several files.
+func TestVerify_reportIsIdenticalForAnyWorkerCount(t *testing.T) {
+	e := genExport(t, gen.Options{Items: 400, Files: 8, Seed: 41})
+	files := e.files()
+	for i, f := range files {
+		switch {
+		case f.ItemCount >= 3 && i%2 == 0:
+			e.editLine(i, 1, func(l string) string { return strings.Replace(l, `{"S":`, `{"SS":`, 1) })
+		case f.ItemCount >= 3:
+			e.editLines(i, func(l []string) []string { return l[1:] })
+		}
+	}
+	e.write(filepath.Join(e.exportDir(), "data", "zzzzzzzzzzzzzzzzzzzzzzzzzz.json.gz"), []byte("x"))
+	var want string
+	for _, w := range []string{"1", "2", "3", "8"} {
+		code, out, stderr := runCLI(t, "verify", "--json", "--workers", w, e.dir)
+		if code != 1 {
+			t.Fatalf("workers %s: exit %d, stderr %s", w, code, stderr)
+		}
+		if want == "" {
+			want = out
+		} else if out != want {
+			t.Errorf("workers %s: report differs from workers 1", w)
+		}
+	}
+}
