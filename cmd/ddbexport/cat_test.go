@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ddbexport/ddbexport/gen"
 	"github.com/ddbexport/ddbexport/manifest"
 )
 
@@ -115,5 +116,39 @@ func TestCat_warnsOnManifestMismatch(t *testing.T) {
 	code, _, stderr := runCLI(t, "cat", e.dir)
 	if code != 0 || !strings.Contains(stderr, "warning:") || !strings.Contains(stderr, manifest.FilesMD5Name) {
 		t.Errorf("exit %d, stderr %q: want 0 and a warning about %s", code, stderr, manifest.FilesMD5Name)
+	}
+}
+
+// TestVerify_liberalInput: records as other tools may write them, with
+// whitespace, CRLF, keys in any order, escapes in names and type
+// descriptors and exponent notation, verify clean and cat back in
+// DynamoDB's compact form with values intact.
+func TestVerify_liberalInput(t *testing.T) {
+	e := genExport(t, gen.Options{Items: 3, Files: 1, Seed: 5})
+	lines := []string{
+		" { \"Item\" : { \"pk\" : { \"S\" : \"a\" } , \"n\" : { \"N\" : \"1E-130\" } } } \r\n",
+		"{\"Item\":{\"\\u0070k\":{\"\\u0053\":\"b\\u00e9\\ud83d\\ude00\"},\"n\":{\"N\":\"-9.9999999999999999999999999999999999999E+125\"},\"s\":{\"NS\":[\"1\",\"1.5\",\"+2\"]}}}\n",
+		"{\"Item\":{\"pk\":{\"S\":\"c\"},\"m\":{\"M\":{\"z\":{\"NULL\":true},\"a\":{\"L\":[{\"B\":\"\"},{\"S\":\"\"}]}}}}}",
+	}
+	e.editLines(0, func([]string) []string { return lines })
+	code, out, stderr := runCLI(t, "verify", e.dir)
+	if code != 0 {
+		t.Fatalf("verify: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = runCLI(t, "cat", e.dir)
+	want := `{"pk":{"S":"a"},"n":{"N":"1E-130"}}
+{"pk":{"S":"bé😀"},"n":{"N":"-9.9999999999999999999999999999999999999E+125"},"s":{"NS":["1","1.5","+2"]}}
+{"pk":{"S":"c"},"m":{"M":{"z":{"NULL":true},"a":{"L":[{"B":""},{"S":""}]}}}}
+`
+	if code != 0 || out != want {
+		t.Errorf("cat: exit %d\n got: %s\nwant: %s\n%s", code, out, want, stderr)
+	}
+	code, out, _ = runCLI(t, "cat", "--format", "plain", e.dir)
+	want = `{"pk":"a","n":1E-130}
+{"pk":"bé😀","n":-9.9999999999999999999999999999999999999E+125,"s":[1,1.5,2]}
+{"pk":"c","m":{"z":null,"a":["",""]}}
+`
+	if code != 0 || out != want {
+		t.Errorf("cat --format plain: exit %d\n got: %s\nwant: %s", code, out, want)
 	}
 }
