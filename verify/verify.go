@@ -16,7 +16,6 @@ import (
 	"crypto/md5"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -56,8 +55,6 @@ type Options struct {
 	// data file is, with the number of data files and their stored bytes.
 	OnManifest func(files int, storedBytes int64)
 }
-
-const maxSummaryBytes = 1 << 20
 
 type checker struct {
 	ctx     context.Context
@@ -120,7 +117,7 @@ func (c *checker) run() error {
 	}
 
 	// The summary.
-	raw, err := store.ReadAll(c.ctx, c.st, summaryKey, maxSummaryBytes)
+	raw, err := store.ReadAll(c.ctx, c.st, summaryKey, manifest.MaxSummaryBytes)
 	if err != nil {
 		if c.ctx.Err() != nil {
 			return c.ctx.Err()
@@ -128,7 +125,7 @@ func (c *checker) run() error {
 		c.failure(sortKey{group: groupSummary}, Finding{Kind: KindIOError, File: summaryKey, Message: err.Error()})
 		return nil
 	}
-	c.checkMD5File(groupSummary, summaryKey, raw, manifest.SummaryMD5Name, manifest.SummaryChecksum)
+	c.checkMD5(groupSummary, summaryKey, md5.Sum(raw))
 	s, err := manifest.ParseSummary(summaryKey, raw)
 	if err != nil {
 		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: summaryKey, Message: err.Error()})
@@ -164,39 +161,21 @@ func (c *checker) run() error {
 	return c.checkData(s, files)
 }
 
-// checkMD5File checks a manifest's .md5 file (or the documented .checksum
-// name) against the manifest's exact bytes.
-func (c *checker) checkMD5File(group int, key string, data []byte, names ...string) {
-	c.checkMD5Sum(group, key, md5.Sum(data), names...)
-}
-
-func (c *checker) checkMD5Sum(group int, key string, sum [md5.Size]byte, names ...string) {
-	dir := key[:strings.LastIndexByte(key, '/')+1]
-	for _, name := range names {
-		raw, err := store.ReadAll(c.ctx, c.st, dir+name, 1<<10)
-		if errors.Is(err, store.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			c.failure(sortKey{group: group}, Finding{Kind: KindIOError, File: dir + name, Message: err.Error()})
-			return
-		}
-		want, err := manifest.DecodeMD5(string(raw))
-		if err != nil {
-			c.finding(sortKey{group: group}, Finding{Kind: KindManifestChecksumMismatch, File: dir + name,
-				Expected: manifest.EncodeMD5(sum), Actual: strings.TrimSpace(truncate(string(raw), 64)),
-				Message: "the checksum file does not hold a base64 MD5"})
-			return
-		}
-		if want != sum {
-			c.finding(sortKey{group: group}, Finding{Kind: KindManifestChecksumMismatch, File: key,
-				Expected: manifest.EncodeMD5(want), Actual: manifest.EncodeMD5(sum),
-				Message: "MD5 of " + pathBase(key) + " does not match " + name})
-		}
-		return
+// checkMD5 checks a manifest's .md5 file (or the documented .checksum
+// name) against sum, the MD5 of the manifest's exact bytes.
+func (c *checker) checkMD5(group int, key string, sum [md5.Size]byte) {
+	ck, err := manifest.CheckMD5(c.ctx, c.st, key, sum)
+	switch {
+	case err != nil:
+		c.failure(sortKey{group: group}, Finding{Kind: KindIOError, File: ck.File, Message: err.Error()})
+	case !ck.Found:
+		c.warning(sortKey{group: group}, Finding{Kind: WarnMissingChecksumFile, File: ck.File,
+			Message: "no " + pathBase(ck.File) + " file: " + pathBase(key) + " cannot be checked against it"})
+	case !ck.OK:
+		c.finding(sortKey{group: group}, Finding{Kind: KindManifestChecksumMismatch, File: key,
+			Expected: truncate(ck.Want, 64), Actual: ck.Got,
+			Message: "MD5 of " + pathBase(key) + " does not match " + pathBase(ck.File)})
 	}
-	c.warning(sortKey{group: group}, Finding{Kind: WarnMissingChecksumFile, File: dir + names[0],
-		Message: "no " + names[0] + " file: " + pathBase(key) + " cannot be checked against it"})
 }
 
 func (c *checker) describe(s *manifest.Summary) {
@@ -225,41 +204,23 @@ func fmtTime(t time.Time) string {
 	return t.UTC().Format(manifest.TimeLayout)
 }
 
-// readFiles reads manifest-files.json, hashing it as it streams.
+// readFiles reads manifest-files.json and checks it against its .md5.
 func (c *checker) readFiles(key string) ([]manifest.File, bool) {
-	rc, err := c.st.Open(c.ctx, key)
-	if err != nil {
-		if errors.Is(err, store.ErrNotExist) {
-			c.finding(sortKey{group: groupFiles}, Finding{Kind: KindMissingFile, File: key,
-				Message: "manifest-files.json is missing: no data file can be checked"})
-		} else {
-			c.failure(sortKey{group: groupFiles}, Finding{Kind: KindIOError, File: key, Message: err.Error()})
-		}
+	files, bad, sum, err := manifest.ReadFiles(c.ctx, c.st, key)
+	switch {
+	case errors.Is(err, store.ErrNotExist):
+		c.finding(sortKey{group: groupFiles}, Finding{Kind: KindMissingFile, File: key,
+			Message: "manifest-files.json is missing: no data file can be checked"})
+		return nil, false
+	case err != nil:
+		c.failure(sortKey{group: groupFiles}, Finding{Kind: KindIOError, File: key, Message: err.Error()})
 		return nil, false
 	}
-	defer rc.Close()
-	h := md5.New()
-	var files []manifest.File
-	var readErr error
-	for f, err := range manifest.ParseFiles(key, io.TeeReader(rc, h)) {
-		var se *manifest.SyntaxError
-		switch {
-		case errors.As(err, &se):
-			c.finding(sortKey{group: groupFiles, line: int64(se.Line)}, Finding{Kind: KindManifestInvalid, File: key,
-				Line: int64(se.Line), Message: se.Msg})
-		case err != nil:
-			readErr = err
-		default:
-			files = append(files, f)
-		}
+	for _, se := range bad {
+		c.finding(sortKey{group: groupFiles, line: int64(se.Line)}, Finding{Kind: KindManifestInvalid, File: key,
+			Line: int64(se.Line), Message: se.Msg})
 	}
-	if readErr != nil {
-		c.failure(sortKey{group: groupFiles}, Finding{Kind: KindIOError, File: key, Message: readErr.Error()})
-		return nil, false
-	}
-	var sum [md5.Size]byte
-	copy(sum[:], h.Sum(nil))
-	c.checkMD5Sum(groupFiles, key, sum, manifest.FilesMD5Name, manifest.FilesChecksumName)
+	c.checkMD5(groupFiles, key, sum)
 	return files, true
 }
 

@@ -93,11 +93,11 @@ func (c *catter) run() (int, error) {
 		return exitFindings, fmt.Errorf("%s: no %s: the export did not finish, or failed", c.loc.location, manifest.SummaryName)
 	}
 	summaryKey := ref.Key(manifest.SummaryName)
-	raw, err := store.ReadAll(c.ctx, st, summaryKey, 1<<20)
+	raw, err := store.ReadAll(c.ctx, st, summaryKey, manifest.MaxSummaryBytes)
 	if err != nil {
 		return exitCannotCheck, &exitError{code: exitCannotCheck, err: err}
 	}
-	c.checkMD5(summaryKey, md5.Sum(raw), manifest.SummaryMD5Name, manifest.SummaryChecksum)
+	c.checkMD5(summaryKey, md5.Sum(raw))
 	s, err := manifest.ParseSummary(summaryKey, raw)
 	if s == nil {
 		return 0, &exitError{code: exitFindings, err: err}
@@ -114,28 +114,14 @@ func (c *catter) run() (int, error) {
 	if k, err := ref.DataKey(s.S3Prefix, s.ManifestFilesS3Key); err == nil && s.ManifestFilesS3Key != "" {
 		filesKey = k
 	}
-	rc, err := st.Open(c.ctx, filesKey)
+	files, bad, sum, err := manifest.ReadFiles(c.ctx, st, filesKey)
 	if err != nil {
 		return 0, &exitError{code: exitCannotCheck, err: err}
 	}
-	h := md5.New()
-	var files []manifest.File
-	for f, err := range manifest.ParseFiles(filesKey, io.TeeReader(rc, h)) {
-		var se *manifest.SyntaxError
-		switch {
-		case errors.As(err, &se):
-			c.warn("%v", err)
-		case err != nil:
-			rc.Close()
-			return 0, &exitError{code: exitCannotCheck, err: err}
-		default:
-			files = append(files, f)
-		}
+	for _, se := range bad {
+		c.warn("%v", se)
 	}
-	rc.Close()
-	var sum [md5.Size]byte
-	copy(sum[:], h.Sum(nil))
-	c.checkMD5(filesKey, sum, manifest.FilesMD5Name, manifest.FilesChecksumName)
+	c.checkMD5(filesKey, sum)
 
 	code := exitOK
 	var gz codec.Gunzipper
@@ -174,19 +160,18 @@ func (c *catter) run() (int, error) {
 	return code, nil
 }
 
-func (c *catter) checkMD5(key string, sum [md5.Size]byte, names ...string) {
-	dir := key[:strings.LastIndexByte(key, '/')+1]
-	for _, name := range names {
-		raw, err := store.ReadAll(c.ctx, c.loc.st, dir+name, 1<<10)
-		if err != nil {
-			continue
-		}
-		if want, err := manifest.DecodeMD5(string(raw)); err != nil || want != sum {
-			c.warn("%s does not match %s", key, name)
-		}
-		return
+// checkMD5 warns when a manifest does not match its .md5 file.
+func (c *catter) checkMD5(key string, sum [md5.Size]byte) {
+	ck, err := manifest.CheckMD5(c.ctx, c.loc.st, key, sum)
+	switch {
+	case err != nil:
+		c.warn("%v", err)
+	case ck.Found && !ck.OK:
+		c.warn("%s does not match %s", key, pathBase(ck.File))
 	}
 }
+
+func pathBase(key string) string { return key[strings.LastIndexByte(key, '/')+1:] }
 
 // catFile prints one data file's records and returns how many lines it has.
 func (c *catter) catFile(gz *codec.Gunzipper, st store.Store, key, name string, format codec.Format, kind codec.Kind) (int64, error) {
