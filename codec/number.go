@@ -1,7 +1,9 @@
 package codec
 
 import (
+	"math/big"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Limits of DynamoDB numbers (DynamoDB developer guide, "Supported data
@@ -46,7 +48,17 @@ type number struct {
 	mantEnd    int // index just past the mantissa
 	mantStart  int
 	hasExpPart bool
+	// expHuge is set when the exponent has more than maxExpDigits
+	// significant digits: adj is then clamped far outside DynamoDB's range,
+	// and the exact exponent is computed from the text at expStart:expEnd
+	// (with its sign) when a form must show it.
+	expHuge          bool
+	expStart, expEnd int
 }
+
+// maxExpDigits bounds the significant digits of an exponent kept in an
+// int; a longer exponent is clamped (see number.expHuge).
+const maxExpDigits = 9
 
 // parseNumber scans text as a decimal number: an optional sign, digits with
 // an optional '.', at least one digit, and an optional exponent (e or E,
@@ -104,20 +116,35 @@ func parseNumber(s string) (number, string) {
 			i++
 		}
 		start := i
+		expDigits := 0
 		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			if exp < 1_000_000_000 {
+			if expDigits > 0 || s[i] != '0' {
+				expDigits++
+			}
+			if expDigits <= maxExpDigits {
 				exp = exp*10 + int(s[i]-'0')
 			}
 		}
 		if i == start {
 			return n, "exponent has no digits"
 		}
+		n.expStart, n.expEnd = start-1, i // include the sign, if any
+		if s[n.expStart] != '+' && s[n.expStart] != '-' {
+			n.expStart++
+		}
+		if expDigits > maxExpDigits {
+			// Far beyond any exponent DynamoDB allows, whatever the
+			// mantissa: clamp it so that adj stays out of range.
+			n.expHuge = true
+			exp = 1 << 30
+		}
 		if eneg {
 			exp = -exp
 		}
 	}
 	if i != len(s) {
-		return n, "unexpected character " + strconv.QuoteRune(rune(s[i]))
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return n, "unexpected character " + strconv.QuoteRune(r)
 	}
 	if n.first < 0 {
 		return n, "" // zero
@@ -182,8 +209,23 @@ func AppendCanonicalNumber(dst []byte, s string) ([]byte, bool) {
 		}
 	}
 	dst = append(dst, 'E')
-	dst = strconv.AppendInt(dst, int64(n.adj-n.sigDigits+1), 10)
-	return dst, true
+	return n.appendExp(dst, s, 1-n.sigDigits), true
+}
+
+// appendExp appends the exact decimal value of adj+delta to dst, from the
+// exponent's text when it is too long for an int.
+func (n *number) appendExp(dst []byte, s string, delta int) []byte {
+	if !n.expHuge {
+		return strconv.AppendInt(dst, int64(n.adj)+int64(delta), 10)
+	}
+	e, _ := new(big.Int).SetString(s[n.expStart:n.expEnd], 10)
+	clamped := int64(1 << 30)
+	if e.Sign() < 0 {
+		clamped = -clamped
+	}
+	// adj = mantissa offset + clamped exponent; swap in the exact one.
+	e.Add(e, big.NewInt(int64(n.adj)-clamped+int64(delta)))
+	return e.Append(dst, 10)
 }
 
 // AppendPlainNumber appends the valid number s to dst as a JSON number
@@ -236,7 +278,7 @@ func AppendPlainNumber(dst []byte, s string) ([]byte, bool) {
 			dst = append(dst, digits[1:]...)
 		}
 		dst = append(dst, 'E')
-		dst = strconv.AppendInt(dst, int64(n.adj), 10)
+		dst = n.appendExp(dst, s, 0)
 	}
 	return dst, true
 }

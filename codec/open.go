@@ -23,11 +23,10 @@ func IsGzip(b []byte) bool { return bytes.HasPrefix(b, gzipMagic) }
 // As with compress/gzip, decompressed data is tentative until io.EOF: the
 // CRC-32 and length are checked only at the end of each member, and a
 // mismatch or truncation is reported as an error wrapping ErrCompressed.
+// An error of r itself is returned as is, never as ErrCompressed.
 func Open(r io.Reader) (io.ReadCloser, error) {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 64<<10)
-	}
+	src := &sourceReader{r: r}
+	br := bufio.NewReaderSize(src, 64<<10)
 	head, err := br.Peek(2)
 	if err != nil && err != io.EOF {
 		return nil, err
@@ -37,9 +36,9 @@ func Open(r io.Reader) (io.ReadCloser, error) {
 	}
 	zr, err := gzip.NewReader(br)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCompressed, err)
+		return nil, src.classify(err)
 	}
-	return &gzipReader{zr: zr}, nil
+	return &gzipReader{zr: zr, src: src}, nil
 }
 
 // A Gunzipper is a reusable gzip-aware opener: one per worker keeps the
@@ -47,6 +46,7 @@ func Open(r io.Reader) (io.ReadCloser, error) {
 type Gunzipper struct {
 	zr   *gzip.Reader
 	gr   gzipReader
+	src  sourceReader
 	br   *bufio.Reader
 	gzip bool
 }
@@ -57,10 +57,11 @@ func (g *Gunzipper) IsGzip() bool { return g.gzip }
 // Open is like the package-level Open, but reuses the Gunzipper's buffers.
 // The returned reader is valid until the next call to Open.
 func (g *Gunzipper) Open(r io.Reader) (io.Reader, error) {
+	g.src = sourceReader{r: r}
 	if g.br == nil {
-		g.br = bufio.NewReaderSize(r, 256<<10)
+		g.br = bufio.NewReaderSize(&g.src, 256<<10)
 	} else {
-		g.br.Reset(r)
+		g.br.Reset(&g.src)
 	}
 	head, err := g.br.Peek(2)
 	if err != nil && err != io.EOF {
@@ -76,27 +77,59 @@ func (g *Gunzipper) Open(r io.Reader) (io.Reader, error) {
 		err = g.zr.Reset(g.br)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCompressed, err)
+		return nil, g.src.classify(err)
 	}
-	g.gr.zr = g.zr
+	g.gr = gzipReader{zr: g.zr, src: &g.src}
 	return &g.gr, nil
 }
 
-type gzipReader struct{ zr *gzip.Reader }
+type gzipReader struct {
+	zr  *gzip.Reader
+	src *sourceReader
+}
 
 func (g *gzipReader) Read(p []byte) (int, error) {
 	n, err := g.zr.Read(p)
 	if err != nil && err != io.EOF {
-		if err == io.ErrUnexpectedEOF {
-			err = fmt.Errorf("%w: truncated gzip stream: %w", ErrCompressed, err)
-		} else if isGzipFormatError(err) {
-			err = fmt.Errorf("%w: %w", ErrCompressed, err)
-		}
+		err = g.src.classify(err)
 	}
 	return n, err
 }
 
 func (g *gzipReader) Close() error { return g.zr.Close() }
+
+// sourceReader remembers the last error of the reader beneath the gzip
+// stream other than io.EOF, so that an error of the source is told apart
+// from one of the compressed data (gzip turns an early io.EOF into
+// io.ErrUnexpectedEOF, but passes other read errors through unchanged).
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
+// classify returns err, an error of the gzip reader other than io.EOF: as
+// is when it comes from the source, or wrapping ErrCompressed when it
+// comes from the compressed data itself (truncation, a bad header, corrupt
+// deflate data, a CRC-32 or length mismatch).
+func (s *sourceReader) classify(err error) error {
+	switch {
+	case s.err != nil && errors.Is(err, s.err):
+		return err
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: truncated gzip stream: %w", ErrCompressed, err)
+	case isGzipFormatError(err):
+		return fmt.Errorf("%w: %w", ErrCompressed, err)
+	}
+	return err
+}
 
 // isGzipFormatError reports whether err comes from the compressed data
 // itself rather than from the reader beneath it.
