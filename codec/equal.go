@@ -35,17 +35,20 @@ func Equal(a, b Value) bool {
 		}
 		return true
 	case TypeSS, TypeNS, TypeBS:
-		if len(a.Elems) != len(b.Elems) {
-			return false
-		}
-		for _, x := range a.Elems {
-			if !slices.ContainsFunc(b.Elems, func(y Value) bool { return Equal(x, y) }) {
-				return false
-			}
-		}
-		return true
+		// Both ways: sets built by hand may hold duplicates.
+		return len(a.Elems) == len(b.Elems) && subset(a.Elems, b.Elems) && subset(b.Elems, a.Elems)
 	}
 	return false
+}
+
+// subset reports whether every element of a equals one of b.
+func subset(a, b []Value) bool {
+	for _, x := range a {
+		if !slices.ContainsFunc(b, func(y Value) bool { return Equal(x, y) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // ItemEqual reports whether two items (or two maps' members) have the same
@@ -57,6 +60,13 @@ func ItemEqual(a, b Item) bool {
 	for _, x := range a {
 		y, ok := b.Get(x.Name)
 		if !ok || !Equal(x, y) {
+			return false
+		}
+	}
+	// Items built by hand may repeat a name: check that b has no name a
+	// lacks.
+	for _, y := range b {
+		if _, ok := a.Get(y.Name); !ok {
 			return false
 		}
 	}

@@ -1,0 +1,262 @@
+package codec_test
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/ddbexport/ddbexport/codec"
+)
+
+func gz(t testing.TB, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// opener is Open or a Gunzipper's Open, to run every case through both.
+type opener struct {
+	name string
+	open func(io.Reader) (io.Reader, bool, error) // reader, gzip?, error
+}
+
+func openers() []opener {
+	var g codec.Gunzipper
+	return []opener{
+		{"Open", func(r io.Reader) (io.Reader, bool, error) {
+			rc, err := codec.Open(r)
+			if err != nil {
+				return nil, false, err
+			}
+			return rc, false, nil
+		}},
+		{"Gunzipper", func(r io.Reader) (io.Reader, bool, error) {
+			zr, err := g.Open(r)
+			return zr, g.IsGzip(), err
+		}},
+	}
+}
+
+// readAll opens r and reads it to the end.
+func readAll(op opener, r io.Reader) ([]byte, error) {
+	zr, _, err := op.open(r)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}
+
+func TestOpen_content(t *testing.T) {
+	long := strings.Repeat(`{"Item":{"pk":{"S":"x"}}}`+"\n", 20000) // > the read buffers
+	multi := append(gz(t, "first\n"), gz(t, "second\n")...)
+	multi = append(multi, gz(t, "")...)
+	multi = append(multi, gz(t, "third\n")...)
+	tests := []struct {
+		name   string
+		in     []byte
+		want   string
+		isGzip bool
+	}{
+		{"empty", nil, "", false},
+		{"one byte", []byte("x"), "x", false},
+		{"one magic byte", []byte{0x1f}, "\x1f", false},
+		{"magic prefix only in part", []byte{0x1f, 0x8c, 'a'}, "\x1f\x8ca", false},
+		{"plain", []byte("a\nb\n"), "a\nb\n", false},
+		{"plain long", []byte(long), long, false},
+		{"gzip", gz(t, "a\nb\n"), "a\nb\n", true},
+		{"gzip empty", gz(t, ""), "", true},
+		{"gzip long", gz(t, long), long, true},
+		{"gzip multi-member", multi, "first\nsecond\nthird\n", true},
+	}
+	for _, op := range openers() {
+		for _, tt := range tests {
+			t.Run(op.name+"/"+tt.name, func(t *testing.T) {
+				for _, wrap := range []func(io.Reader) io.Reader{
+					func(r io.Reader) io.Reader { return r },
+					iotest.OneByteReader,
+					iotest.DataErrReader,
+					func(r io.Reader) io.Reader { return bufio.NewReader(r) },
+				} {
+					zr, isGzip, err := op.open(wrap(bytes.NewReader(tt.in)))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if op.name == "Gunzipper" && isGzip != tt.isGzip {
+						t.Errorf("IsGzip() = %v, want %v", isGzip, tt.isGzip)
+					}
+					got, err := io.ReadAll(zr)
+					if err != nil || string(got) != tt.want {
+						t.Fatalf("read %q (%d bytes), %v; want %d bytes", truncated(got), len(got), err, len(tt.want))
+					}
+					if c, ok := zr.(io.Closer); ok {
+						if err := c.Close(); err != nil {
+							t.Errorf("Close() = %v", err)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func truncated(b []byte) []byte {
+	if len(b) > 40 {
+		return b[:40]
+	}
+	return b
+}
+
+func TestOpen_truncated(t *testing.T) {
+	full := gz(t, strings.Repeat("some record text\n", 500))
+	for _, op := range openers() {
+		t.Run(op.name, func(t *testing.T) {
+			for cut := 2; cut < len(full); cut++ {
+				_, err := readAll(op, bytes.NewReader(full[:cut]))
+				if !errors.Is(err, codec.ErrCompressed) || !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Fatalf("cut at %d of %d: err = %v; want ErrCompressed and io.ErrUnexpectedEOF", cut, len(full), err)
+				}
+				if got := codec.Reason(err); got != "corrupt_compression" {
+					t.Fatalf("cut at %d: Reason = %q", cut, got)
+				}
+			}
+		})
+	}
+}
+
+func TestOpen_corrupt(t *testing.T) {
+	good := gz(t, strings.Repeat("some record text\n", 100))
+	badCRC := bytes.Clone(good)
+	badCRC[len(badCRC)-8] ^= 1
+	badSize := bytes.Clone(good)
+	badSize[len(badSize)-1] ^= 1
+	badHeader := bytes.Clone(good)
+	badHeader[2] = 7 // compression method other than deflate
+	badBlock := bytes.Clone(good)
+	badBlock[10] |= 6 // block type 3: reserved
+	trailing := append(bytes.Clone(good), "not a gzip member at all"...)
+	for _, op := range openers() {
+		for _, tt := range []struct {
+			name string
+			in   []byte
+		}{
+			{"crc", badCRC},
+			{"size", badSize},
+			{"header", badHeader},
+			{"deflate block", badBlock},
+			{"trailing garbage", trailing},
+		} {
+			t.Run(op.name+"/"+tt.name, func(t *testing.T) {
+				_, err := readAll(op, bytes.NewReader(tt.in))
+				if !errors.Is(err, codec.ErrCompressed) {
+					t.Fatalf("err = %v, want ErrCompressed", err)
+				}
+			})
+		}
+	}
+}
+
+// failReader returns the first n bytes of data, then err.
+type failReader struct {
+	data []byte
+	n    int
+	err  error
+}
+
+func (r *failReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, r.err
+	}
+	k := copy(p[:min(len(p), r.n)], r.data)
+	r.data, r.n = r.data[k:], r.n-k
+	return k, nil
+}
+
+func TestOpen_sourceError(t *testing.T) {
+	full := gz(t, strings.Repeat("some record text\n", 2000))
+	boom := errors.New("boom")
+	for _, op := range openers() {
+		for _, srcErr := range []error{boom, io.ErrUnexpectedEOF, iotest.ErrTimeout} {
+			for _, n := range []int{0, 1, 2, 5, 10, 11, 50, len(full) / 2, len(full) - 4, len(full)} {
+				_, err := readAll(op, &failReader{data: full, n: n, err: srcErr})
+				if !errors.Is(err, srcErr) {
+					t.Errorf("%s: error %v after %d bytes: got %v", op.name, srcErr, n, err)
+				}
+				if errors.Is(err, codec.ErrCompressed) {
+					t.Errorf("%s: error %v after %d bytes became ErrCompressed: %v", op.name, srcErr, n, err)
+				}
+			}
+		}
+		// Plain input: the error comes through as is.
+		_, err := readAll(op, &failReader{data: []byte("plain text"), n: 5, err: boom})
+		if err != boom {
+			t.Errorf("%s: plain: got %v, want boom", op.name, err)
+		}
+	}
+}
+
+func TestGunzipper_reuse(t *testing.T) {
+	var g codec.Gunzipper
+	bad := gz(t, "abc\n")
+	bad = bad[:len(bad)-3]
+	for i := range 200 {
+		var in []byte
+		var want string
+		wantGzip, wantErr := true, false
+		switch i % 5 {
+		case 0:
+			want = strings.Repeat("x", i*100)
+			in = gz(t, want)
+		case 1:
+			want = "plain " + strings.Repeat("y", i)
+			in, wantGzip = []byte(want), false
+		case 2:
+			in, wantErr = bad, true
+		case 3:
+			in, wantGzip = nil, false
+		case 4:
+			want = "z"
+			in = append(gz(t, ""), gz(t, "z")...)
+		}
+		zr, err := g.Open(bytes.NewReader(in))
+		if err != nil {
+			t.Fatalf("input %d: Open: %v", i, err)
+		}
+		if g.IsGzip() != wantGzip {
+			t.Fatalf("input %d: IsGzip = %v", i, g.IsGzip())
+		}
+		got, err := io.ReadAll(zr)
+		if wantErr {
+			if !errors.Is(err, codec.ErrCompressed) {
+				t.Fatalf("input %d: err = %v, want ErrCompressed", i, err)
+			}
+			continue
+		}
+		if err != nil || string(got) != want {
+			t.Fatalf("input %d: got %d bytes, %v; want %d bytes", i, len(got), err, len(want))
+		}
+	}
+}
+
+func TestIsGzip(t *testing.T) {
+	for in, want := range map[string]bool{"": false, "\x1f": false, "\x1f\x8b": true, "\x1f\x8b\x08": true, "\x8b\x1f": false, "ab": false} {
+		if got := codec.IsGzip([]byte(in)); got != want {
+			t.Errorf("IsGzip(%q) = %v, want %v", in, got, want)
+		}
+	}
+	var g codec.Gunzipper
+	if g.IsGzip() {
+		t.Error("a new Gunzipper reports gzip")
+	}
+}
