@@ -33,14 +33,15 @@ type Task struct {
 	Key  string        // the file's key in the store
 }
 
-// Options configures Run. The zero value counts nothing and decodes
-// DYNAMODB_JSON full-export records with every core.
+// Options configures Run. The zero value decodes DYNAMODB_JSON records of
+// either shape (full or incremental) with every core.
 type Options struct {
 	// Workers is the number of files read at once; 0 means GOMAXPROCS.
 	Workers int
 	// Quick counts records (newline-terminated lines) without decoding.
 	Quick bool
-	// Format is the data format to decode (the summary's outputFormat).
+	// Format is the data format to decode (the summary's outputFormat);
+	// FormatUnknown (the zero value) means DYNAMODB_JSON.
 	Format codec.Format
 	// Kind is the record shape to expect.
 	Kind codec.Kind
@@ -51,7 +52,10 @@ type Options struct {
 	MaxProblemsPerFile int
 	// Check, if set, is called for every decoded record, from several
 	// goroutines at once; the problems it returns are kept in the file's
-	// Result with the record's position.
+	// Result with the record's line (when their Line is 0). The record,
+	// and the memory of its strings, are valid only during the call (see
+	// codec.DecodeOptions.ReuseRecord): a Problem must hold copies
+	// (strings.Clone), not the record's own strings.
 	Check func(r *codec.Record) []Problem
 	// Stats, if set, is updated as files are read, for progress display.
 	Stats *Stats
@@ -64,6 +68,13 @@ func (o *Options) workers() int {
 	return runtime.GOMAXPROCS(0)
 }
 
+func (o *Options) format() codec.Format {
+	if o.Format == codec.FormatUnknown {
+		return codec.FormatDynamoDBJSON
+	}
+	return o.Format
+}
+
 func (o *Options) maxProblems() int {
 	if o.MaxProblemsPerFile > 0 {
 		return o.MaxProblemsPerFile
@@ -71,7 +82,9 @@ func (o *Options) maxProblems() int {
 	return 100
 }
 
-// Stats are live counters of a run, safe to read while it goes.
+// Stats are live counters of a run, safe to read while it goes. When Run
+// returns without error, Files is the number of tasks, and Items and
+// StoredBytes are the sums of the Results' Records and StoredBytes.
 type Stats struct {
 	Files       atomic.Int64 // files finished
 	Items       atomic.Int64 // records read
@@ -96,7 +109,8 @@ type Result struct {
 	// Missing is set when the file does not exist; nothing else is set.
 	Missing bool
 	// IOErr is set when the file could not be read (other than missing):
-	// the file is not checked.
+	// the file is not checked. StoredBytes, UncompressedBytes and Records
+	// then count what was read before the error, and MD5 is not set.
 	IOErr error
 	// StoredBytes is the size of the stored object read, and MD5 the MD5
 	// of those bytes.
@@ -156,18 +170,19 @@ func Run(ctx context.Context, st store.Store, tasks []Task, opt Options) ([]Resu
 
 // worker holds the reusable state of one goroutine.
 type worker struct {
-	opt  *Options
-	gz   codec.Gunzipper
-	dec  codec.Decoder
-	fmt  codec.Format
-	buf  []byte
-	hr   hashReader
-	res  *Result
-	errs int64
+	opt *Options
+	gz  codec.Gunzipper
+	dec codec.Decoder
+	fmt codec.Format
+	buf []byte
+	hr  hashReader
+	res *Result
+	// items is the part of res.Records already added to Stats.Items.
+	items int64
 }
 
-func (w *worker) process(ctx context.Context, st store.Store, t Task) Result {
-	res := Result{Task: t}
+func (w *worker) process(ctx context.Context, st store.Store, t Task) (res Result) {
+	res = Result{Task: t}
 	rc, err := st.Open(ctx, t.Key)
 	if err != nil {
 		if errors.Is(err, store.ErrNotExist) {
@@ -179,7 +194,8 @@ func (w *worker) process(ctx context.Context, st store.Store, t Task) Result {
 	}
 	defer rc.Close()
 	w.hr.reset(ctx, rc, w.opt.Stats)
-	w.res = &res
+	w.res, w.items = &res, 0
+	defer w.settle()
 	zr, err := w.gz.Open(&w.hr)
 	switch {
 	case w.hr.err != nil:
@@ -214,9 +230,20 @@ func (w *worker) process(ctx context.Context, st store.Store, t Task) Result {
 		res.IOErr = err
 		return res
 	}
-	res.StoredBytes = w.hr.n
 	copy(res.MD5[:], w.hr.h.Sum(nil))
 	return res
+}
+
+// settle sets the stored bytes read in the file's Result and brings Stats
+// up to it, so that at the end of a run Stats.Items and Stats.StoredBytes
+// are the sums of the Results' Records and StoredBytes.
+func (w *worker) settle() {
+	w.res.StoredBytes = w.hr.n
+	if s := w.opt.Stats; s != nil {
+		s.Items.Add(w.res.Records - w.items)
+		s.StoredBytes.Add(w.hr.n - w.hr.added)
+		w.items, w.hr.added = w.res.Records, w.hr.n
+	}
 }
 
 // count counts newline-terminated lines, plus a final unterminated one.
@@ -241,9 +268,6 @@ func (w *worker) count(r io.Reader) error {
 		lines++
 	}
 	w.res.Records = lines
-	if w.opt.Stats != nil {
-		w.opt.Stats.Items.Add(lines)
-	}
 	return nil
 }
 
@@ -264,14 +288,15 @@ func (w *worker) decode(r io.Reader) error {
 			})
 		},
 	}
-	if rs, ok := w.dec.(codec.Resetter); ok && w.fmt == w.opt.Format {
+	format := w.opt.format()
+	if rs, ok := w.dec.(codec.Resetter); ok && w.fmt == format {
 		rs.Reset(r, opt)
 	} else {
-		dec, err := codec.NewDecoder(w.opt.Format, r, opt)
+		dec, err := codec.NewDecoder(format, r, opt)
 		if err != nil {
 			return err
 		}
-		w.dec, w.fmt = dec, w.opt.Format
+		w.dec, w.fmt = dec, format
 	}
 	dec := w.dec
 	var items int64
@@ -287,10 +312,8 @@ func (w *worker) decode(r io.Reader) error {
 		}
 		if items&1023 == 0 && w.opt.Stats != nil {
 			w.opt.Stats.Items.Add(1024)
+			w.items += 1024
 		}
-	}
-	if w.opt.Stats != nil {
-		w.opt.Stats.Items.Add(items & 1023)
 	}
 	w.res.Records = dec.Line()
 	err := dec.Err()
@@ -315,17 +338,17 @@ func (w *worker) addProblem(p Problem) {
 // error of the store (so it is told apart from a corrupt gzip stream), and
 // checks for cancellation.
 type hashReader struct {
-	ctx     context.Context
-	r       io.Reader
-	h       hash.Hash
-	n       int64
-	err     error
-	stats   *Stats
-	pending int64
+	ctx   context.Context
+	r     io.Reader
+	h     hash.Hash
+	n     int64
+	err   error
+	stats *Stats
+	added int64 // of n, the bytes added to stats.StoredBytes
 }
 
 func (h *hashReader) reset(ctx context.Context, r io.Reader, stats *Stats) {
-	h.ctx, h.r, h.n, h.err, h.stats, h.pending = ctx, r, 0, nil, stats, 0
+	h.ctx, h.r, h.n, h.err, h.stats, h.added = ctx, r, 0, nil, stats, 0
 	if h.h == nil {
 		h.h = md5.New()
 	} else {
@@ -345,17 +368,10 @@ func (h *hashReader) Read(p []byte) (int, error) {
 	if n > 0 {
 		h.h.Write(p[:n])
 		h.n += int64(n)
-		if h.stats != nil {
-			h.pending += int64(n)
-			if h.pending >= 1<<20 {
-				h.stats.StoredBytes.Add(h.pending)
-				h.pending = 0
-			}
+		if h.stats != nil && h.n-h.added >= 1<<20 {
+			h.stats.StoredBytes.Add(h.n - h.added)
+			h.added = h.n
 		}
-	}
-	if err == io.EOF && h.stats != nil {
-		h.stats.StoredBytes.Add(h.pending)
-		h.pending = 0
 	}
 	if err != nil && err != io.EOF {
 		h.err = fmt.Errorf("read: %w", err)
