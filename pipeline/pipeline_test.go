@@ -126,7 +126,7 @@ func run(t testing.TB, st store.Store, tasks []pipeline.Task, opt pipeline.Optio
 }
 
 func TestRun_fullExport(t *testing.T) {
-	st, tasks := genExport(t, gen.Options{Items: 3000, Files: 5, Seed: 7, MaxItemBytes: 2048})
+	st, tasks := genExport(t, gen.Options{Items: 3000, Files: 2, Seed: 7, MaxItemBytes: 2048})
 	var stats pipeline.Stats
 	full := run(t, st, tasks, pipeline.Options{Workers: 2, Stats: &stats})
 	quick := run(t, st, tasks, pipeline.Options{Workers: 2, Quick: true})
@@ -415,6 +415,30 @@ func TestRun_ioError(t *testing.T) {
 			})
 		}
 	}
+	t.Run("after a stream error", func(t *testing.T) {
+		// A member with a bad CRC, then one the store fails to deliver:
+		// the file could not be read, whatever gzip said first.
+		first := gz(t, `{"Item":{"pk":{"S":"1"}}}`+"\n")
+		first[len(first)-8] ^= 1
+		noise := make([]byte, 600<<10)
+		for i := range noise {
+			noise[i] = byte(i*7919 + i>>8*31)
+		}
+		data := append(first, gz(t, string(noise))...)
+		mem := storetest.NewMem()
+		tasks := []pipeline.Task{fileTask(t, mem, "data/a.json.gz", data, 1)}
+		for _, after := range []int64{int64(len(first)) + 100, int64(len(data)) - 100} {
+			for _, quick := range []bool{false, true} {
+				var stats pipeline.Stats
+				fs := &faultStore{Store: mem, failAfter: after, readErr: injected}
+				res := run(t, fs, tasks, pipeline.Options{Quick: quick, Stats: &stats})
+				if r := res[0]; !errors.Is(r.IOErr, injected) || r.StoredBytes != after {
+					t.Errorf("quick=%v, fail after %d: IOErr = %v, StoredBytes = %d", quick, after, r.IOErr, r.StoredBytes)
+				}
+				checkStats(t, &stats, res)
+			}
+		}
+	})
 	t.Run("open", func(t *testing.T) {
 		denied := fmt.Errorf("open %s: access denied", tasks[0].Key)
 		fs := &faultStore{Store: st, openErrKey: tasks[0].Key, openErr: denied}
@@ -581,7 +605,7 @@ func TestRun_cancel(t *testing.T) {
 }
 
 func BenchmarkRun(b *testing.B) {
-	st, tasks := genExport(b, gen.Options{Items: 20000, Files: 4, Seed: 42})
+	st, tasks := genExport(b, gen.Options{Items: 6000, Files: 4, Seed: 42})
 	var stored int64
 	for _, tk := range tasks {
 		o, err := st.Stat(context.Background(), tk.Key)
