@@ -84,6 +84,9 @@ type Decoder interface {
 	Err() error
 	// Line returns the 1-based line number of the current record.
 	Line() int64
+	// RecordOffset returns the byte offset of the current record's first
+	// byte in the decompressed stream.
+	RecordOffset() int64
 	// InputOffset returns the number of decompressed bytes consumed.
 	InputOffset() int64
 }

@@ -112,6 +112,7 @@ type fakeDecoder struct {
 func (d *fakeDecoder) Next() bool            { return false }
 func (d *fakeDecoder) Record() *codec.Record { return nil }
 func (d *fakeDecoder) Err() error            { return nil }
+func (d *fakeDecoder) RecordOffset() int64   { return 0 }
 func (d *fakeDecoder) Line() int64           { return 0 }
 func (d *fakeDecoder) InputOffset() int64    { return 0 }
 

@@ -305,7 +305,7 @@ func (w *worker) decode(r io.Reader) error {
 		if w.opt.Check != nil {
 			for _, p := range w.opt.Check(dec.Record()) {
 				if p.Line == 0 {
-					p.Line = dec.Line()
+					p.Line, p.Offset = dec.Line(), dec.RecordOffset()
 				}
 				w.addProblem(p)
 			}

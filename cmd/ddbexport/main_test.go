@@ -559,3 +559,23 @@ func TestVerify_reportIsIdenticalForAnyWorkerCount(t *testing.T) {
 		}
 	}
 }
+
+// TestVerify_recordFindingsHavePosition: a record-level finding (not a
+// decode error) names the record's line and the offset of its first byte.
+func TestVerify_recordFindingsHavePosition(t *testing.T) {
+	e := genExport(t, gen.Options{Items: 40, Files: 1, Seed: 51, Kind: gen.Incremental})
+	var offset int64
+	e.editLines(0, func(l []string) []string {
+		offset = int64(len(l[0]) + len(l[1]))
+		l[2] = strings.Replace(l[2], `"Keys":{"pk":{"S":"`, `"Keys":{"pk":{"S":"x`, 1)
+		return l
+	})
+	_, rep, _ := e.verify()
+	if len(rep.Findings) != 1 {
+		t.Fatalf("findings %+v", rep.Findings)
+	}
+	f := rep.Findings[0]
+	if f.Kind != verify.KindKeyMismatch || f.Line != 3 || f.Offset == nil || *f.Offset != offset {
+		t.Errorf("finding %+v (offset %v), want key_mismatch on line 3 at offset %d", f, f.Offset, offset)
+	}
+}

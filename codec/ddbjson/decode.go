@@ -54,11 +54,12 @@ type Decoder struct {
 	base  int64 // stream offset of buf[0]
 	rerr  error // error (or io.EOF) returned by r, pending until buffered lines are used
 
-	err  error
-	line int64
-	rec  *codec.Record
-	tmp  codec.Record
-	p    parser
+	err      error
+	line     int64
+	recStart int64 // stream offset of the current record's first byte
+	rec      *codec.Record
+	tmp      codec.Record
+	p        parser
 }
 
 var _ codec.Decoder = (*Decoder)(nil)
@@ -81,7 +82,7 @@ func (d *Decoder) Reset(r io.Reader, opt codec.DecodeOptions) {
 	d.base = 0
 	d.rerr = nil
 	d.err = nil
-	d.line = 0
+	d.line, d.recStart = 0, 0
 	d.rec = nil
 	if d.buf == nil {
 		d.buf = make([]byte, min(initialBufSize, d.max+1))
@@ -102,6 +103,7 @@ func (d *Decoder) Next() bool {
 			return false
 		}
 		d.line++
+		d.recStart = lineStart
 		var derr *codec.DecodeError
 		if tooLong {
 			derr = &codec.DecodeError{
@@ -150,6 +152,10 @@ func (d *Decoder) Err() error { return d.err }
 // Line returns the 1-based number of the last line read: the current
 // record's line after Next returns true.
 func (d *Decoder) Line() int64 { return d.line }
+
+// RecordOffset returns the byte offset in the decompressed stream of the
+// current record's first byte.
+func (d *Decoder) RecordOffset() int64 { return d.recStart }
 
 // InputOffset returns the number of decompressed bytes consumed: the
 // offset just past the current record's newline.
