@@ -135,6 +135,12 @@ type Result struct {
 // Data problems are recorded in the Results; the error is for what stops
 // the whole run (a cancelled context).
 func Run(ctx context.Context, st store.Store, tasks []Task, opt Options) ([]Result, error) {
+	return run(ctx, st, tasks, opt, nil)
+}
+
+// run is Run; with emit set, each task's worker also sends its records,
+// encoded, to the task's queue in emit.
+func run(ctx context.Context, st store.Store, tasks []Task, opt Options, emit *emitter) ([]Result, error) {
 	results := make([]Result, len(tasks))
 	workers := opt.workers()
 	states := make(chan *worker, workers)
@@ -150,6 +156,10 @@ func Run(ctx context.Context, st store.Store, tasks []Task, opt Options) ([]Resu
 		g.Go(func() error {
 			w := <-states
 			defer func() { states <- w }()
+			if emit != nil {
+				w.out = emit.open(gctx, i)
+				defer w.out.close()
+			}
 			results[i] = w.process(gctx, st, tasks[i])
 			if opt.Stats != nil {
 				opt.Stats.Files.Add(1)
@@ -177,6 +187,7 @@ type worker struct {
 	buf []byte
 	hr  hashReader
 	res *Result
+	out *queue // where records go, in ordered streaming (see Stream)
 	// items is the part of res.Records already added to Stats.Items.
 	items int64
 }
@@ -278,6 +289,9 @@ func (w *worker) decode(r io.Reader) error {
 		MaxRecordBytes: w.opt.MaxRecordBytes,
 		ReuseRecord:    true,
 		OnError: func(e *codec.DecodeError) {
+			if w.out != nil {
+				w.out.fail(e)
+			}
 			w.addProblem(Problem{
 				Kind:    "decode_error",
 				Line:    e.Line,
@@ -310,6 +324,9 @@ func (w *worker) decode(r io.Reader) error {
 				w.addProblem(p)
 			}
 		}
+		if w.out != nil {
+			w.out.add(dec.Record())
+		}
 		if items&1023 == 0 && w.opt.Stats != nil {
 			w.opt.Stats.Items.Add(1024)
 			w.items += 1024
@@ -319,6 +336,9 @@ func (w *worker) decode(r io.Reader) error {
 	err := dec.Err()
 	var de *codec.DecodeError
 	if errors.As(err, &de) {
+		if w.out != nil {
+			w.out.fail(de)
+		}
 		// Without OnError this cannot happen; keep it as a problem anyway.
 		w.addProblem(Problem{Kind: "decode_error", Line: de.Line, Offset: de.Offset, Path: de.Path, Reason: de.Reason(), Message: de.Err.Error()})
 		return nil

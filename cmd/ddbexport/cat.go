@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/md5"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
 	"github.com/ddbexport/ddbexport/manifest"
+	"github.com/ddbexport/ddbexport/pipeline"
 	"github.com/ddbexport/ddbexport/store"
 )
 
@@ -22,6 +22,7 @@ func newCatCmd(stdout, stderr io.Writer) *cobra.Command {
 		format   string
 		exportID string
 		maxRec   int
+		workers  int
 	)
 	cmd := &cobra.Command{
 		Use:   "cat [flags] PATH",
@@ -35,7 +36,9 @@ NewImage as present), nothing added.
 --format plain writes the unmarshalled form: numbers from their exact text,
 sets as arrays, binaries in base64, NULL as null.
 
-cat streams. It does not refuse an export whose manifests do not check out:
+cat streams, with memory bounded by --workers whatever the export's size,
+and checks each data file's MD5 and record count on the way (a mismatch is
+a warning). It does not refuse an export whose manifests do not check out:
 it warns on stderr and goes on. A record it cannot decode is reported on
 stderr with its file, line and byte offset, and cat goes on with the next;
 the exit status is then 1.` + "\n" + exitStatusHelp,
@@ -54,7 +57,10 @@ the exit status is then 1.` + "\n" + exitStatusHelp,
 			if err != nil {
 				return err
 			}
-			c := &catter{ctx: ctx, loc: loc, plain: plain, maxRec: maxRec, stderr: stderr, out: bufio.NewWriterSize(stdout, 256<<10)}
+			if workers < 0 {
+				return usageErrorf("--workers must be 0 (all cores) or more")
+			}
+			c := &catter{ctx: ctx, loc: loc, plain: plain, maxRec: maxRec, workers: workers, stderr: stderr, out: bufio.NewWriterSize(stdout, 256<<10)}
 			code, err := c.run()
 			if ferr := c.out.Flush(); ferr != nil && err == nil {
 				err = &exitError{code: exitCannotCheck, err: fmt.Errorf("writing output: %w", ferr)}
@@ -69,18 +75,19 @@ the exit status is then 1.` + "\n" + exitStatusHelp,
 	f.StringVar(&format, "format", "dynamodb-json", "output form: dynamodb-json or plain")
 	f.StringVar(&exportID, "export-id", "", "the export to print when PATH holds several")
 	f.IntVar(&maxRec, "max-record-bytes", 0, "longest record line accepted (0: 8 MiB)")
+	f.IntVar(&workers, "workers", 0, "data files decoded at once (0: all cores); the output order does not change")
 	return cmd
 }
 
 type catter struct {
-	ctx    context.Context
-	loc    *located
-	plain  bool
-	maxRec int
-	stderr io.Writer
-	out    *bufio.Writer
-	buf    []byte
-	bad    int
+	ctx     context.Context
+	loc     *located
+	plain   bool
+	maxRec  int
+	stderr  io.Writer
+	out     *bufio.Writer
+	bad     int
+	workers int
 }
 
 func (c *catter) warn(format string, args ...any) {
@@ -124,33 +131,61 @@ func (c *catter) run() (int, error) {
 	c.checkMD5(filesKey, sum)
 
 	code := exitOK
-	var gz codec.Gunzipper
+	var tasks []pipeline.Task
 	for _, f := range files {
-		if err := c.ctx.Err(); err != nil {
-			return 0, err
-		}
 		key, err := ref.DataKey(s.S3Prefix, f.DataFileS3Key)
 		if err != nil {
 			fmt.Fprintf(c.stderr, "error: %s: unsafe key, not read\n", f.DataFileS3Key)
 			code = exitFindings
 			continue
 		}
-		n, err := c.catFile(&gz, st, key, f.DataFileS3Key, format, kind)
-		if err != nil {
-			if errors.Is(err, store.ErrNotExist) {
-				fmt.Fprintf(c.stderr, "error: %s: missing data file\n", f.DataFileS3Key)
-				code = exitFindings
-				continue
-			}
-			if errors.Is(err, codec.ErrCompressed) {
-				fmt.Fprintf(c.stderr, "error: %s: %v\n", f.DataFileS3Key, err)
-				code = exitFindings
-				continue
-			}
-			return 0, &exitError{code: exitCannotCheck, err: fmt.Errorf("%s: %w", f.DataFileS3Key, err)}
+		tasks = append(tasks, pipeline.Task{File: f, Key: key})
+	}
+	encode := func(dst []byte, r *codec.Record) []byte {
+		switch {
+		case c.plain:
+			dst = ddbjson.AppendPlainRecord(dst, r)
+		case r.IsChange():
+			dst = ddbjson.AppendRecord(dst, r)
+		default:
+			dst = ddbjson.AppendItem(dst, r.Item)
 		}
-		if n != f.ItemCount {
-			c.warn("%s: %d records, manifest itemCount %d", f.DataFileS3Key, n, f.ItemCount)
+		return append(dst, '\n')
+	}
+	results, err := pipeline.Stream(c.ctx, st, tasks, pipeline.Options{
+		Workers:        c.workers,
+		Format:         format,
+		Kind:           kind,
+		MaxRecordBytes: c.maxRec,
+	}, encode, c.out, func(e *codec.DecodeError) {
+		c.out.Flush() // keep stdout and stderr in step on a terminal
+		c.bad++
+		fmt.Fprintf(c.stderr, "error: %v\n", e)
+	})
+	if err != nil {
+		if c.ctx.Err() != nil {
+			return 0, c.ctx.Err()
+		}
+		return 0, &exitError{code: exitCannotCheck, err: fmt.Errorf("writing output: %w", err)}
+	}
+	for _, r := range results {
+		name := r.File.DataFileS3Key
+		switch {
+		case r.Missing:
+			fmt.Fprintf(c.stderr, "error: %s: missing data file\n", name)
+			code = exitFindings
+		case r.IOErr != nil:
+			return 0, &exitError{code: exitCannotCheck, err: fmt.Errorf("%s: %w", name, r.IOErr)}
+		case r.StreamErr != nil:
+			fmt.Fprintf(c.stderr, "error: %s: %v (after %d records)\n", name, r.StreamErr, r.Records)
+			code = exitFindings
+		default:
+			if want, err := r.File.MD5(); err == nil && want != r.MD5 {
+				c.warn("%s: MD5 of the stored bytes does not match md5Checksum", name)
+			}
+			if r.Records != r.File.ItemCount {
+				c.warn("%s: %d records, manifest itemCount %d", name, r.Records, r.File.ItemCount)
+			}
 		}
 	}
 	if c.bad > 0 {
@@ -172,45 +207,3 @@ func (c *catter) checkMD5(key string, sum [md5.Size]byte) {
 }
 
 func pathBase(key string) string { return key[strings.LastIndexByte(key, '/')+1:] }
-
-// catFile prints one data file's records and returns how many lines it has.
-func (c *catter) catFile(gz *codec.Gunzipper, st store.Store, key, name string, format codec.Format, kind codec.Kind) (int64, error) {
-	rc, err := st.Open(c.ctx, key)
-	if err != nil {
-		return 0, err
-	}
-	defer rc.Close()
-	zr, err := gz.Open(rc)
-	if err != nil {
-		return 0, err
-	}
-	dec, err := codec.NewDecoder(format, zr, codec.DecodeOptions{
-		File:           name,
-		Kind:           kind,
-		MaxRecordBytes: c.maxRec,
-		ReuseRecord:    true,
-		OnError: func(e *codec.DecodeError) {
-			c.bad++
-			fmt.Fprintf(c.stderr, "error: %v\n", e)
-		},
-	})
-	if err != nil {
-		return 0, err
-	}
-	for dec.Next() {
-		r := dec.Record()
-		switch {
-		case c.plain:
-			c.buf = ddbjson.AppendPlainRecord(c.buf[:0], r)
-		case r.IsChange():
-			c.buf = ddbjson.AppendRecord(c.buf[:0], r)
-		default:
-			c.buf = ddbjson.AppendItem(c.buf[:0], r.Item)
-		}
-		c.buf = append(c.buf, '\n')
-		if _, err := c.out.Write(c.buf); err != nil {
-			return dec.Line(), fmt.Errorf("writing output: %w", err)
-		}
-	}
-	return dec.Line(), dec.Err()
-}
