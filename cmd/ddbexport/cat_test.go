@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"compress/gzip"
 	"io"
 	"os"
@@ -150,5 +151,30 @@ func TestVerify_liberalInput(t *testing.T) {
 `
 	if code != 0 || out != want {
 		t.Errorf("cat --format plain: exit %d\n got: %s\nwant: %s", code, out, want)
+	}
+}
+
+// TestCat_warnsOnDataMismatch: a data file whose stored bytes differ from
+// md5Checksum (here: the same records, compressed differently) is printed
+// whole, with a warning.
+func TestCat_warnsOnDataMismatch(t *testing.T) {
+	e := genExport(t, genOptsSmall())
+	_, before, _ := runCLI(t, "cat", e.dir)
+	_, f := e.nonEmpty()
+	p := e.dataPath(f)
+	raw, _ := os.ReadFile(p)
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(plain)
+	zw.Close()
+	e.write(p, buf.Bytes())
+	code, out, stderr := runCLI(t, "cat", e.dir)
+	if code != 0 || out != before || !strings.Contains(stderr, "warning: "+f.DataFileS3Key+": MD5") {
+		t.Errorf("exit %d, same output %v, stderr %q", code, out == before, stderr)
 	}
 }
