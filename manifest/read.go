@@ -48,12 +48,17 @@ type ChecksumCheck struct {
 	// Found tells whether a checksum file exists. Without one nothing was
 	// checked.
 	Found bool
-	// Want is the checksum file's content, trimmed; Got the base64 MD5 of
-	// the manifest's bytes.
+	// Want is the checksum file's content, trimmed (only its first
+	// MaxChecksumBytes when it is longer); Got the base64 MD5 of the
+	// manifest's bytes.
 	Want, Got string
 	// OK is true when Want is a base64 MD5 equal to Got.
 	OK bool
 }
+
+// MaxChecksumBytes bounds the checksum file read by CheckMD5. A real one
+// is 24 bytes; a longer file cannot hold a valid MD5 and is a mismatch.
+const MaxChecksumBytes = 1 << 10
 
 // ChecksumNames returns the names of the checksum files of a manifest, in
 // the order to look for them: "<base>.md5" as every real export names
@@ -70,7 +75,7 @@ func CheckMD5(ctx context.Context, st store.Store, key string, sum [md5.Size]byt
 	names := ChecksumNames(key)
 	c := ChecksumCheck{File: names[0], Got: EncodeMD5(sum)}
 	for _, name := range names {
-		raw, err := store.ReadAll(ctx, st, name, 1<<10)
+		raw, tooLarge, err := readPrefix(ctx, st, name, MaxChecksumBytes)
 		if errors.Is(err, store.ErrNotExist) {
 			continue
 		}
@@ -79,9 +84,31 @@ func CheckMD5(ctx context.Context, st store.Store, key string, sum [md5.Size]byt
 		}
 		c.File, c.Found = name, true
 		c.Want = strings.TrimSpace(string(raw))
+		if tooLarge {
+			// Content, not I/O: a file this long cannot hold an MD5.
+			return c, nil
+		}
 		want, err := DecodeMD5(c.Want)
 		c.OK = err == nil && want == sum
 		return c, nil
 	}
 	return c, nil
+}
+
+// readPrefix reads at most the first n bytes of the object at key, and
+// tells whether there are more.
+func readPrefix(ctx context.Context, st store.Store, key string, n int64) (b []byte, more bool, err error) {
+	rc, err := st.Open(ctx, key)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rc.Close()
+	b, err = io.ReadAll(io.LimitReader(rc, n+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if int64(len(b)) > n {
+		return b[:n], true, nil
+	}
+	return b, false, nil
 }

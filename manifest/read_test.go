@@ -29,6 +29,8 @@ func TestCheckMD5(t *testing.T) {
 		{"mismatch", map[string]string{"e/manifest-files.md5": "AAAAAAAAAAAAAAAAAAAAAA=="}, true, false, "e/manifest-files.md5"},
 		{"not an MD5", map[string]string{"e/manifest-files.md5": "hello"}, true, false, "e/manifest-files.md5"},
 		{"missing", nil, false, false, "e/manifest-files.md5"},
+		{"larger than MaxChecksumBytes", map[string]string{"e/manifest-files.md5": good + strings.Repeat(" ", manifest.MaxChecksumBytes)}, true, false, "e/manifest-files.md5"},
+		{"empty", map[string]string{"e/manifest-files.md5": ""}, true, false, "e/manifest-files.md5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
