@@ -71,11 +71,12 @@ func (g *Gunzipper) Open(r io.Reader) (io.Reader, error) {
 	if !g.gzip {
 		return g.br, nil
 	}
-	if g.zr == nil {
-		g.zr, err = gzip.NewReader(g.br)
-	} else {
-		err = g.zr.Reset(g.br)
-	}
+	// A fresh inflater per input, not Reset: a reset inflater keeps state
+	// of the previous stream (Huffman tables), so a corrupt stream could
+	// decode differently depending on which file came before it, and a
+	// report would depend on the worker count. The cost is one allocation
+	// per data file.
+	g.zr, err = gzip.NewReader(g.br)
 	if err != nil {
 		return nil, g.src.classify(err)
 	}

@@ -3,6 +3,7 @@ package codec_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"compress/gzip"
 	"errors"
 	"io"
@@ -258,5 +259,62 @@ func TestIsGzip(t *testing.T) {
 	var g codec.Gunzipper
 	if g.IsGzip() {
 		t.Error("a new Gunzipper reports gzip")
+	}
+}
+
+// TestGunzipper_reuseDoesNotLeakState: a corrupt stream reads the same
+// (bytes and error) whatever stream the Gunzipper read before it, so that
+// a verify report does not depend on which worker read which file.
+func TestGunzipper_reuseDoesNotLeakState(t *testing.T) {
+	gzipOf := func(s string) []byte {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write([]byte(s))
+		zw.Close()
+		return b.Bytes()
+	}
+	rnd := make([]byte, 6000)
+	for i := range rnd {
+		rnd[i] = byte(i*7919%251) ^ byte(i>>3)
+	}
+	first := gzipOf(base64.StdEncoding.EncodeToString(rnd))
+	second := gzipOf(strings.Repeat(`{"Item":{"id":{"N":"12345"},"z":{"BOOL":true}}}`+"\n", 150))
+	read := func(g *codec.Gunzipper, b []byte) (string, string) {
+		r, err := g.Open(bytes.NewReader(b))
+		if err != nil {
+			return "", err.Error()
+		}
+		out, err := io.ReadAll(r)
+		if err != nil {
+			return string(out), err.Error()
+		}
+		return string(out), ""
+	}
+	// Every corruption of the first deflate bytes (the block headers, where
+	// stale tables matter), then single flips through the rest.
+	type flip struct {
+		at  int
+		xor byte
+	}
+	var flips []flip
+	for at := 10; at < 16; at++ {
+		for x := 1; x < 256; x++ {
+			flips = append(flips, flip{at, byte(x)})
+		}
+	}
+	for at := 16; at < len(second)-8; at++ {
+		flips = append(flips, flip{at, 0x5a})
+	}
+	flips = append(flips, flip{10, 0x24})
+	for _, f := range flips {
+		bad := bytes.Clone(second)
+		bad[f.at] ^= f.xor
+		var fresh, reused codec.Gunzipper
+		wantOut, wantErr := read(&fresh, bad)
+		read(&reused, first)
+		gotOut, gotErr := read(&reused, bad)
+		if gotOut != wantOut || gotErr != wantErr {
+			t.Fatalf("byte %d xor %#x: after another stream read %d bytes, %q; fresh %d bytes, %q", f.at, f.xor, len(gotOut), gotErr, len(wantOut), wantErr)
+		}
 	}
 }
