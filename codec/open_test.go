@@ -3,8 +3,8 @@ package codec_test
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"compress/gzip"
+	"encoding/base64"
 	"errors"
 	"io"
 	"strings"
