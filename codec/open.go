@@ -136,5 +136,6 @@ func (s *sourceReader) classify(err error) error {
 // itself rather than from the reader beneath it.
 func isGzipFormatError(err error) bool {
 	var ce flate.CorruptInputError
-	return errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.As(err, &ce)
+	var ie flate.InternalError // what the inflater says of some corrupt input
+	return errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.As(err, &ce) || errors.As(err, &ie)
 }

@@ -306,6 +306,18 @@ func TestGunzipper_reuseDoesNotLeakState(t *testing.T) {
 		flips = append(flips, flip{at, 0x5a})
 	}
 	flips = append(flips, flip{10, 0x24})
+	// A dynamic block whose code-length lengths are all zero: an inflater
+	// reset from another stream used to decode it with that stream's table.
+	emptyTree := append([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}, 0x05, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+	wantOut, wantErr := read(new(codec.Gunzipper), emptyTree)
+	var g codec.Gunzipper
+	read(&g, first)
+	if gotOut, gotErr := read(&g, emptyTree); gotOut != wantOut || gotErr != wantErr {
+		t.Errorf("empty code-length tree after another stream: %q; fresh: %q", gotErr, wantErr)
+	}
+	if !strings.Contains(wantErr, codec.ErrCompressed.Error()) {
+		t.Errorf("empty code-length tree: %q is not ErrCompressed", wantErr)
+	}
 	for _, f := range flips {
 		bad := bytes.Clone(second)
 		bad[f.at] ^= f.xor
