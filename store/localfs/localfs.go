@@ -2,8 +2,18 @@
 //
 // Keys map to paths below the root. A folder is not an object: Stat and
 // Open of a directory report store.ErrNotExist, as S3 does for a key that
-// only prefixes others. Symbolic links to files are followed; List does
-// not descend into symbolic links to directories.
+// only prefixes others. Only regular files are objects: Stat and Open
+// refuse a FIFO, socket or device with a "not a regular file" error (not
+// ErrNotExist), and Open never blocks on one.
+//
+// Symbolic links are followed, to files and to directories alike; keys
+// are the logical paths under the root, so a directory reached through
+// two links is listed under both. A link back to a directory that List
+// is already inside (a loop), a link to itself and a dangling link are
+// skipped without an error, so every key List yields can be Stat'ed and
+// opened, with the size List gave. (Stat and Open, which take the path as
+// the operating system resolves it, still reach a key below a loop that
+// List skips.)
 package localfs
 
 import (
@@ -53,6 +63,10 @@ const tempPrefix = ".ddbexport-tmp-"
 // fs.ErrNotExist.
 var errNotObject = fmt.Errorf("is a directory, not an object: %w", fs.ErrNotExist)
 
+// errNotRegular reports a key that names a FIFO, socket, device or other
+// file that is neither a regular file nor a directory.
+var errNotRegular = errors.New("not a regular file")
+
 // notExist makes "not a directory" (a key below a file) an ErrNotExist,
 // as for a key below an object in S3.
 func notExist(err error) error {
@@ -77,33 +91,66 @@ func (d *Dir) Stat(ctx context.Context, key string) (store.Object, error) {
 		return store.Object{}, &fs.PathError{Op: "stat", Path: p, Err: errNotObject}
 	}
 	if !fi.Mode().IsRegular() {
-		return store.Object{}, &fs.PathError{Op: "stat", Path: p, Err: errors.New("not a regular file")}
+		return store.Object{}, &fs.PathError{Op: "stat", Path: p, Err: errNotRegular}
 	}
 	return store.Object{Key: key, Size: fi.Size()}, nil
 }
 
-// Open implements store.Store.
+// Open implements store.Store. It refuses anything but a regular file
+// (after following symbolic links) without blocking: it stats the path
+// first, so a FIFO or device is never opened, and since the path may be
+// replaced between that stat and the open, it opens without blocking
+// (O_NONBLOCK, where the system has FIFOs) and checks the opened file
+// again before it restores blocking reads.
 func (d *Dir) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	p, err := d.path(key)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(p)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkRegular("open", p, os.Stat); err != nil {
+		return nil, err
+	}
+	f, err := openNoBlock(p)
 	if err != nil {
 		return nil, notExist(err)
 	}
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+	if err := checkRegular("open", p, func(string) (fs.FileInfo, error) { return f.Stat() }); err != nil {
 		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: p, Err: errNotObject}
+		return nil, err
+	}
+	if err := setBlocking(f); err != nil {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
 	}
 	return f, nil
 }
 
+// checkRegular returns an error unless stat says p is a regular file:
+// ErrNotExist for a missing path or a directory, errNotRegular for
+// anything else.
+func checkRegular(op, p string, stat func(string) (fs.FileInfo, error)) error {
+	fi, err := stat(p)
+	if err != nil {
+		return notExist(err)
+	}
+	if fi.IsDir() {
+		return &fs.PathError{Op: op, Path: p, Err: errNotObject}
+	}
+	if !fi.Mode().IsRegular() {
+		return &fs.PathError{Op: op, Path: p, Err: errNotRegular}
+	}
+	return nil
+}
+
 // List implements store.Store. It streams keys in lexicographic order
-// without reading the whole tree first. Only regular files (and symbolic
-// links to them) are yielded; names that are not valid keys (such as ones
-// holding a backslash) and the temporary files of uncommitted writers are
-// skipped.
+// without reading the whole tree first. Only regular files are yielded;
+// names that are not valid keys (such as ones holding a backslash) and the
+// temporary files of uncommitted writers are skipped. Symbolic links are
+// followed (see the package doc): a loop, a link to itself and a dangling
+// link are skipped without an error.
 func (d *Dir) List(ctx context.Context, prefix string) iter.Seq2[store.Object, error] {
 	return func(yield func(store.Object, error) bool) {
 		// Start at the deepest folder the prefix names whole.
@@ -115,14 +162,26 @@ func (d *Dir) List(ctx context.Context, prefix string) iter.Seq2[store.Object, e
 				return
 			}
 		}
-		dirKey := ""
-		start := d.root
-		if dir != "" {
-			dirKey = dir + "/"
-			start = filepath.Join(d.root, filepath.FromSlash(dir))
-		}
 		l := lister{ctx: ctx, prefix: prefix, yield: yield}
-		if err := l.walk(start, dirKey); err != nil && err != errStop {
+		// The folders from the root down to the start are the walk's
+		// first ancestors, so that a listing starting inside a loop
+		// skips it as a listing from the root does.
+		p, dirKey := d.root, ""
+		var segs []string
+		if dir != "" {
+			segs = strings.Split(dir, "/")
+		}
+		for _, seg := range segs {
+			ok, err := l.enter(p)
+			if !ok || err != nil {
+				if err != nil {
+					yield(store.Object{}, err)
+				}
+				return
+			}
+			p, dirKey = filepath.Join(p, seg), dirKey+seg+"/"
+		}
+		if err := l.walk(p, dirKey); err != nil && err != errStop {
 			yield(store.Object{}, err)
 		}
 	}
@@ -134,6 +193,39 @@ type lister struct {
 	ctx    context.Context
 	prefix string
 	yield  func(store.Object, error) bool
+	// dirs are the directories the walk is inside, root first: a
+	// directory among them reached again (through a symbolic link or a
+	// bind mount) is a loop.
+	dirs []fs.FileInfo
+}
+
+// enter pushes the directory p onto l.dirs. It reports false, with no
+// error, when p is not there (or not a directory), or is one of l.dirs.
+func (l *lister) enter(p string) (bool, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		if skippable(err) {
+			return false, nil
+		}
+		return false, err
+	}
+	if !fi.IsDir() {
+		return false, nil
+	}
+	for _, a := range l.dirs {
+		if os.SameFile(a, fi) {
+			return false, nil // a loop
+		}
+	}
+	l.dirs = append(l.dirs, fi)
+	return true, nil
+}
+
+// skippable reports whether err, from stat or reading a directory, means
+// there is nothing to list there: the path is gone, is a dangling link or
+// a link loop, or runs through a file.
+func skippable(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ELOOP)
 }
 
 type entry struct {
@@ -150,10 +242,14 @@ func (l *lister) walk(p, dirKey string) error {
 	if err := l.ctx.Err(); err != nil {
 		return err
 	}
+	if ok, err := l.enter(p); !ok || err != nil {
+		return err // nothing there, a file, or a loop: no keys below it
+	}
+	defer func() { l.dirs = l.dirs[:len(l.dirs)-1] }()
 	des, err := os.ReadDir(p)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-			return nil // nothing there, or a file: no keys below it
+		if skippable(err) {
+			return nil
 		}
 		return err
 	}
@@ -164,29 +260,36 @@ func (l *lister) walk(p, dirKey string) error {
 		if strings.HasPrefix(name, tempPrefix) || store.CheckKey(key) != nil {
 			continue
 		}
-		if de.IsDir() {
-			if strings.HasPrefix(key+"/", l.prefix) || strings.HasPrefix(l.prefix, key+"/") {
+		wantDir := strings.HasPrefix(key+"/", l.prefix) || strings.HasPrefix(l.prefix, key+"/")
+		wantFile := strings.HasPrefix(key, l.prefix)
+		var fi fs.FileInfo
+		switch {
+		case de.IsDir():
+			if wantDir {
+				ents = append(ents, entry{name: name, sort: name + "/", dir: true})
+			}
+			continue
+		case !wantDir && !wantFile:
+			continue
+		case de.Type()&fs.ModeSymlink != 0:
+			fi, err = os.Stat(filepath.Join(p, name))
+		default:
+			fi, err = de.Info()
+		}
+		if err != nil {
+			if skippable(err) {
+				continue // removed meanwhile, a dangling link or a link loop
+			}
+			return err
+		}
+		if fi.IsDir() { // a link to a directory
+			if wantDir {
 				ents = append(ents, entry{name: name, sort: name + "/", dir: true})
 			}
 			continue
 		}
-		if !strings.HasPrefix(key, l.prefix) {
-			continue
-		}
-		var fi fs.FileInfo
-		if de.Type()&fs.ModeSymlink != 0 {
-			fi, err = os.Stat(filepath.Join(p, name))
-		} else {
-			fi, err = de.Info()
-		}
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue // removed meanwhile, or a dangling link
-			}
-			return err
-		}
-		if !fi.Mode().IsRegular() {
-			continue // devices, sockets, links to directories
+		if !wantFile || !fi.Mode().IsRegular() {
+			continue // devices, sockets, FIFOs
 		}
 		ents = append(ents, entry{name: name, sort: name, size: fi.Size()})
 	}

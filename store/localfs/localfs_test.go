@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ddbexport/ddbexport/store"
 	"github.com/ddbexport/ddbexport/store/localfs"
@@ -74,35 +76,128 @@ func TestDir_List_symlinkedRoot(t *testing.T) {
 }
 
 // A symbolic link to a file is an object, as Stat and Open say; a link
-// to a directory is not followed (no loops).
+// back to a directory above it (a loop), a link to itself and a dangling
+// link are skipped without an error.
 func TestDir_List_symlinks(t *testing.T) {
 	tmp := t.TempDir()
 	writeFile(t, tmp, "target/f.json", "12345")
 	root := filepath.Join(tmp, "root")
 	writeFile(t, root, "x/plain", "1")
-	if err := os.Symlink(filepath.Join(tmp, "target", "f.json"), filepath.Join(root, "x", "link.json")); err != nil {
-		t.Skip("no symlinks:", err)
-	}
-	if err := os.Symlink(root, filepath.Join(root, "x", "loop")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(filepath.Join(tmp, "nowhere"), filepath.Join(root, "x", "dangling")); err != nil {
-		t.Fatal(err)
-	}
+	symlink(t, filepath.Join(tmp, "target", "f.json"), filepath.Join(root, "x", "link.json"))
+	symlink(t, root, filepath.Join(root, "x", "loop"))
+	symlink(t, "..", filepath.Join(root, "x", "up"))
+	symlink(t, "self", filepath.Join(root, "x", "self"))
+	symlink(t, filepath.Join(tmp, "nowhere"), filepath.Join(root, "x", "dangling"))
+	symlink(t, filepath.Join(tmp, "target", "f.json", "below"), filepath.Join(root, "x", "belowfile"))
 	d := localfs.New(root)
-	var got []store.Object
-	for o, err := range d.List(context.Background(), "") {
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, o)
-	}
+	got := storetest.Objects(t, d, "")
 	want := []store.Object{{Key: "x/link.json", Size: 5}, {Key: "x/plain", Size: 1}}
 	if !slices.Equal(got, want) {
 		t.Errorf("List = %+v; want %+v", got, want)
 	}
-	if o, err := d.Stat(context.Background(), "x/link.json"); err != nil || o.Size != 5 {
-		t.Errorf("Stat(x/link.json) = %+v, %v", o, err)
+	// A listing that starts inside a loop lists what List("") lists
+	// there: nothing.
+	for _, prefix := range []string{"x/loop/", "x/loop/x/", "x/up/x/", "x/self/", "x/dangling/"} {
+		if got := storetest.Keys(t, d, prefix); len(got) != 0 {
+			t.Errorf("List(%q) = %q; want nothing", prefix, got)
+		}
+	}
+}
+
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+}
+
+// An export whose folders are symbolic links to directories (its
+// AWSDynamoDB/<id> folder, a folder on the way, its data/) is listed
+// under the logical keys, in key order.
+func TestDir_List_symlinkedDirs(t *testing.T) {
+	tmp := t.TempDir()
+	writeFile(t, tmp, "elsewhere/exp/manifest-summary.json", "{}")
+	writeFile(t, tmp, "elsewhere/exp/_started", "")
+	writeFile(t, tmp, "datadisk/d1.json.gz", "abc")
+	writeFile(t, tmp, "datadisk/sub/d2.json.gz", "de")
+	writeFile(t, tmp, "prefixdir/AWSDynamoDB/02-b/manifest-files.json", "xy")
+	root := filepath.Join(tmp, "bucket")
+	writeFile(t, root, "p/AWSDynamoDB/00-a", "a file beside")
+	symlink(t, filepath.Join(tmp, "elsewhere", "exp"), filepath.Join(root, "p", "AWSDynamoDB", "01-a"))
+	symlink(t, filepath.Join(tmp, "datadisk"), filepath.Join(tmp, "elsewhere", "exp", "data"))
+	symlink(t, filepath.Join(tmp, "prefixdir"), filepath.Join(root, "q"))
+	// Two links to one directory that are not a loop: both are listed.
+	symlink(t, filepath.Join(tmp, "datadisk"), filepath.Join(root, "p", "AWSDynamoDB", "data"))
+	d := localfs.New(root)
+	want := []store.Object{
+		{Key: "p/AWSDynamoDB/00-a", Size: 13},
+		{Key: "p/AWSDynamoDB/01-a/_started", Size: 0},
+		{Key: "p/AWSDynamoDB/01-a/data/d1.json.gz", Size: 3},
+		{Key: "p/AWSDynamoDB/01-a/data/sub/d2.json.gz", Size: 2},
+		{Key: "p/AWSDynamoDB/01-a/manifest-summary.json", Size: 2},
+		{Key: "p/AWSDynamoDB/data/d1.json.gz", Size: 3},
+		{Key: "p/AWSDynamoDB/data/sub/d2.json.gz", Size: 2},
+		{Key: "q/AWSDynamoDB/02-b/manifest-files.json", Size: 2},
+	}
+	if got := storetest.Objects(t, d, ""); !slices.Equal(got, want) {
+		t.Errorf("List(\"\") =\n%+v\nwant\n%+v", got, want)
+	}
+	for _, tt := range []struct {
+		prefix string
+		want   []store.Object
+	}{
+		{"p/AWSDynamoDB/01-a/", want[1:5]},
+		{"p/AWSDynamoDB/01-a/data/", want[2:4]},
+		{"p/AWSDynamoDB/0", want[:5]},
+		{"p/AWSDynamoDB/01", want[1:5]},
+		{"q/", want[7:]},
+		{"q", want[7:]},
+	} {
+		if got := storetest.Objects(t, d, tt.prefix); !slices.Equal(got, tt.want) {
+			t.Errorf("List(%q) =\n%+v\nwant\n%+v", tt.prefix, got, tt.want)
+		}
+	}
+}
+
+// A FIFO (or a link to one) is not an object: List skips it, and Stat
+// and Open refuse it at once, with an error that is not ErrNotExist.
+func TestDir_nonRegular(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, root, "data/ok.json.gz", "ok")
+	fifo := filepath.Join(root, "data", "pipe.json.gz")
+	if err := mkfifo(fifo); err != nil {
+		t.Skip("no FIFOs:", err)
+	}
+	symlink(t, fifo, filepath.Join(root, "data", "pipelink.json.gz"))
+	d := localfs.New(root)
+	if got := storetest.Keys(t, d, ""); !slices.Equal(got, []string{"data/ok.json.gz"}) {
+		t.Errorf("List = %q; want [data/ok.json.gz]", got)
+	}
+	for _, key := range []string{"data/pipe.json.gz", "data/pipelink.json.gz"} {
+		if o, err := d.Stat(context.Background(), key); err == nil || errors.Is(err, store.ErrNotExist) || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("Stat(%q) = %+v, %v; want a \"not a regular file\" error", key, o, err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			rc, err := d.Open(context.Background(), key)
+			if err == nil {
+				rc.Close()
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || errors.Is(err, store.ErrNotExist) || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("Open(%q) error = %v; want a \"not a regular file\" error", key, err)
+			}
+		case <-time.After(5 * time.Second):
+			// Release the blocked open: a reader-writer open of a FIFO
+			// does not block, and lets the reader's open return.
+			if f, err := os.OpenFile(fifo, os.O_RDWR, 0); err == nil {
+				defer f.Close()
+			}
+			t.Fatalf("Open(%q) of a FIFO blocked", key)
+		}
 	}
 }
 

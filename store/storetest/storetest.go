@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListPrefix", testListPrefix},
 		{"ListStop", testListStop},
 		{"ListCanceled", testListCanceled},
+		{"ListAgreesWithStatOpen", testListAgreesWithStatOpen},
 		{"Concurrent", testConcurrent},
 		{"String", testString},
 	}
@@ -94,6 +95,45 @@ func Keys(t testing.TB, s store.Store, prefix string) []string {
 		keys = append(keys, o.Key)
 	}
 	return keys
+}
+
+// Objects lists prefix in s like Keys, and checks that List agrees with
+// Stat and Open: every listed object Stats with the same key and size and
+// Opens to exactly that many bytes. It returns the listed objects.
+func Objects(t testing.TB, s store.Store, prefix string) []store.Object {
+	t.Helper()
+	ctx := context.Background()
+	objs := []store.Object{}
+	for o, err := range s.List(ctx, prefix) {
+		if err != nil {
+			t.Fatalf("List(%q): %v", prefix, err)
+		}
+		if err := store.CheckKey(o.Key); err != nil {
+			t.Errorf("List(%q) yielded an invalid key: %v", prefix, err)
+		}
+		objs = append(objs, o)
+	}
+	for _, o := range objs {
+		st, err := s.Stat(ctx, o.Key)
+		if err != nil {
+			t.Errorf("List(%q) yielded %q, but Stat: %v", prefix, o.Key, err)
+			continue
+		}
+		if st.Key != o.Key || st.Size != o.Size {
+			t.Errorf("List(%q) yielded %+v, but Stat = %+v", prefix, o, st)
+		}
+		rc, err := s.Open(ctx, o.Key)
+		if err != nil {
+			t.Errorf("List(%q) yielded %q, but Open: %v", prefix, o.Key, err)
+			continue
+		}
+		n, err := io.Copy(io.Discard, rc)
+		rc.Close()
+		if err != nil || n != o.Size {
+			t.Errorf("List(%q) yielded %q of %d bytes, but Open read %d, %v", prefix, o.Key, o.Size, n, err)
+		}
+	}
+	return objs
 }
 
 func wantNotExist(t *testing.T, s store.Store, key string) {
@@ -399,6 +439,28 @@ func testListCanceled(t *testing.T, s store.Store) {
 	}
 	if !errors.Is(gotErr, context.Canceled) {
 		t.Errorf("List with a canceled context: error = %v; want one wrapping context.Canceled", gotErr)
+	}
+}
+
+func testListAgreesWithStatOpen(t *testing.T, s store.Store) {
+	keys := []string{"_started", "d/a", "d/e/f.json.gz", "d/e/g", "z"}
+	for i, k := range keys {
+		Put(t, s, k, bytes.Repeat([]byte{'x'}, i*1000))
+	}
+	for _, prefix := range []string{"", "d/", "d/e", "z"} {
+		var got []string
+		for _, o := range Objects(t, s, prefix) {
+			got = append(got, o.Key)
+		}
+		var want []string
+		for _, k := range keys {
+			if strings.HasPrefix(k, prefix) {
+				want = append(want, k)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("List(%q) = %q; want %q", prefix, got, want)
+		}
 	}
 }
 
