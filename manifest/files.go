@@ -95,7 +95,9 @@ type fileJSON struct {
 }
 
 // ParseFileLine parses one line of manifest-files.json. Unknown keys are
-// ignored; itemCount and dataFileS3Key are required.
+// ignored; itemCount and dataFileS3Key are required. When only itemCount
+// is wrong, the File returned with the error has the other fields and an
+// ItemCount of -1, so that the data file can still be checked.
 func ParseFileLine(line []byte) (File, error) {
 	var j fileJSON
 	if err := decodeObject(line, &j); err == errTrailingData {
@@ -108,6 +110,13 @@ func ParseFileLine(line []byte) (File, error) {
 		return File{}, errors.New("dataFileS3Key is missing")
 	}
 	f.DataFileS3Key = *j.DataFileS3Key
+	if j.MD5Checksum != nil {
+		f.MD5Checksum = *j.MD5Checksum
+	}
+	if j.ETag != nil {
+		f.ETag = *j.ETag
+	}
+	f.ItemCount = -1
 	if len(j.ItemCount) == 0 || string(j.ItemCount) == "null" {
 		return f, errors.New("itemCount is missing")
 	}
@@ -116,12 +125,6 @@ func ParseFileLine(line []byte) (File, error) {
 		return f, fmt.Errorf("itemCount %s is not a non-negative integer", truncate(string(j.ItemCount), 40))
 	}
 	f.ItemCount = n
-	if j.MD5Checksum != nil {
-		f.MD5Checksum = *j.MD5Checksum
-	}
-	if j.ETag != nil {
-		f.ETag = *j.ETag
-	}
 	return f, nil
 }
 

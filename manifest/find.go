@@ -180,3 +180,23 @@ func inDataFolder(dir string) bool {
 	}
 	return in
 }
+
+// Resolve maps a key of the export's manifests (a dataFileS3Key or the
+// manifestFilesS3Key) to its key in the store, as DataKey does with the
+// summary's s3Prefix, and one step more: keys in the export's own folder
+// (AWSDynamoDB/<export ID>/…, the ID read from the export ARN) resolve
+// against the folder the export was found in, even when a local copy
+// gave that folder another name (aws s3 sync …/AWSDynamoDB/<id> ./mycopy,
+// or a symbolic link).
+func (r Ref) Resolve(s *Summary, key string) (string, error) {
+	k, err := r.DataKey(s.S3Prefix, key)
+	if err != nil {
+		return "", err
+	}
+	if id := s.ExportID(); id != "" && id != r.ID {
+		if rest, ok := strings.CutPrefix(k, r.Root+id+"/"); ok {
+			return r.Dir() + rest, nil
+		}
+	}
+	return k, nil
+}

@@ -29,6 +29,9 @@ func ReadFiles(ctx context.Context, st store.Store, key string) (files []File, b
 		switch {
 		case errors.As(err, &se):
 			bad = append(bad, se)
+			if f.DataFileS3Key != "" {
+				files = append(files, f) // read in part: see ParseFileLine
+			}
 		case err != nil:
 			return nil, nil, sum, err
 		default:

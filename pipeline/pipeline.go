@@ -120,6 +120,10 @@ type Result struct {
 	UncompressedBytes int64
 	// Records counts newline-framed records (lines), good or bad.
 	Records int64
+	// Undecoded is set when the records could not be decoded because no
+	// decoder is registered for the format (it wraps codec.ErrNoDecoder):
+	// they were counted instead, as in quick mode.
+	Undecoded error
 	// Gzip tells whether the file was gzip-compressed.
 	Gzip bool
 	// StreamErr is set when the compressed stream is corrupt or truncated:
@@ -229,7 +233,7 @@ func (w *worker) process(ctx context.Context, st store.Store, t Task) (res Resul
 			return res
 		}
 		if err != nil {
-			if errors.Is(err, codec.ErrNoDecoder) || ctx.Err() != nil {
+			if ctx.Err() != nil {
 				res.IOErr = err
 				return res
 			}
@@ -308,7 +312,10 @@ func (w *worker) decode(r io.Reader) error {
 	} else {
 		dec, err := codec.NewDecoder(format, r, opt)
 		if err != nil {
-			return err
+			// No decoder for the format: count the records, as in quick
+			// mode, and say that they were not decoded.
+			w.res.Undecoded = err
+			return w.count(r)
 		}
 		w.dec, w.fmt = dec, format
 	}

@@ -507,8 +507,9 @@ func TestRun_noDecoder(t *testing.T) {
 	st := storetest.NewMem()
 	tasks := []pipeline.Task{fileTask(t, st, "data/a.ion.gz", gz(t, "$ion_1_0 {Item:{pk:\"1\"}}\n{Item:{pk:\"2\"}}\n"), 2)}
 	r := run(t, st, tasks, pipeline.Options{Format: codec.FormatION})[0]
-	if !errors.Is(r.IOErr, codec.ErrNoDecoder) || r.StreamErr != nil {
-		t.Errorf("full mode: IOErr = %v, StreamErr = %v; want ErrNoDecoder", r.IOErr, r.StreamErr)
+	if !errors.Is(r.Undecoded, codec.ErrNoDecoder) || r.IOErr != nil || r.StreamErr != nil ||
+		r.Records != 2 || r.MD5 != md5.Sum(get(t, st, "data/a.ion.gz")) {
+		t.Errorf("full mode: want the records counted and Undecoded = ErrNoDecoder; got %+v", r)
 	}
 	r = run(t, st, tasks, pipeline.Options{Format: codec.FormatION, Quick: true})[0]
 	if r.IOErr != nil || r.StreamErr != nil || r.Records != 2 || r.MD5 != md5.Sum(get(t, st, "data/a.ion.gz")) {

@@ -42,6 +42,14 @@ func compareFindings(a, b Finding) int {
 // finish sorts the lists and applies Strict.
 func (c *checker) finish() {
 	r := c.rep
+	for _, l := range [][]Finding{r.Findings, r.Warnings, r.Errors} {
+		for i := range l {
+			if l[i].fileIsStoreKey {
+				l[i].File = c.name(l[i].File)
+				l[i].fileIsStoreKey = false
+			}
+		}
+	}
 	if c.opt.Strict {
 		r.Findings = append(r.Findings, r.Warnings...)
 		r.Warnings = []Finding{}

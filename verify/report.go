@@ -38,17 +38,30 @@ const (
 	WarnETagUnverifiable    = "etag_unverifiable"     // a multipart (-N, N>1) or KMS etag, or none
 	WarnMissingStarted      = "missing_started"       // no _started file (users may delete it)
 	WarnExportIDMismatch    = "export_id_mismatch"    // the ARN's export ID is not the folder's name
+	WarnUnexpectedLocation  = "unexpected_location"   // a data file not where DynamoDB writes them
 )
 
 // KindIOError is the kind of the entries of Report.Errors: a file that
 // could not be read.
 const KindIOError = "io_error"
 
+// KindUnsupported is the kind of the entry of Report.Errors for records
+// that were counted but not decoded, their format having no decoder yet.
+const KindUnsupported = "unsupported_format"
+
 // A Finding is one problem (or, in Warnings, one thing that could not be
 // checked).
 type Finding struct {
-	Kind     string `json:"kind"`
-	File     string `json:"file"`
+	Kind string `json:"kind"`
+	// File is the object's S3 key as the export's manifests name it
+	// ("<s3Prefix>/AWSDynamoDB/…"), whatever local path the export was
+	// read from.
+	File string `json:"file"`
+	// ManifestLine is the line of manifest-files.json that lists File, for
+	// findings about a listed data file.
+	ManifestLine int64 `json:"manifestLine,omitempty"`
+	// Line and Offset locate a problem inside File: the 1-based line, and
+	// the byte offset in the decompressed content.
 	Line     int64  `json:"line,omitempty"`
 	Offset   *int64 `json:"offset,omitempty"`
 	Path     string `json:"path,omitempty"`
@@ -57,7 +70,8 @@ type Finding struct {
 	Reason   string `json:"reason,omitempty"`
 	Message  string `json:"message"`
 
-	order sortKey
+	order          sortKey
+	fileIsStoreKey bool // File is a store key, named by S3 key when the report is done
 }
 
 // ExportInfo identifies the export a report is about.
@@ -145,7 +159,10 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "location  %s\n", e.Location)
 	if e.Type != "" {
 		kind := strings.ToLower(strings.TrimSuffix(e.Type, "_EXPORT"))
-		fmt.Fprintf(&b, "type      %s, %s", kind, e.Format)
+		fmt.Fprintf(&b, "type      %s", kind)
+		if e.Format != "" {
+			fmt.Fprintf(&b, ", %s", e.Format)
+		}
 		if e.View != "" {
 			fmt.Fprintf(&b, ", %s", e.View)
 		}
@@ -178,6 +195,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			if f.Line > 0 {
 				fmt.Fprintf(&b, ":%d", f.Line)
 			}
+			if f.ManifestLine > 0 {
+				fmt.Fprintf(&b, " (manifest-files.json line %d)", f.ManifestLine)
+			}
 			if f.Offset != nil {
 				fmt.Fprintf(&b, " (offset %d)", *f.Offset)
 			}
@@ -186,8 +206,13 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 			b.WriteString("\n      ")
 			b.WriteString(f.Message)
-			if f.Expected != "" || f.Actual != "" {
+			switch {
+			case f.Expected != "" && f.Actual != "":
 				fmt.Fprintf(&b, " (expected %s, got %s)", f.Expected, f.Actual)
+			case f.Expected != "":
+				fmt.Fprintf(&b, " (expected %s)", f.Expected)
+			case f.Actual != "":
+				fmt.Fprintf(&b, " (got %s)", f.Actual)
 			}
 			b.WriteByte('\n')
 		}

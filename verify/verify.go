@@ -14,8 +14,10 @@ package verify
 import (
 	"context"
 	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,6 +69,8 @@ type checker struct {
 	// format and export type are then inferred from the files manifest,
 	// and the summary's totals are not compared.
 	noSummary bool
+	// undecoded is set once the unsupported-format error is reported.
+	undecoded bool
 }
 
 // Verify checks the export ref in st and returns its report. The error is
@@ -96,6 +100,7 @@ func Verify(ctx context.Context, st store.Store, ref manifest.Ref, opt Options) 
 
 func (c *checker) add(list *[]Finding, order sortKey, f Finding) {
 	f.order = order
+
 	*list = append(*list, f)
 }
 
@@ -107,11 +112,11 @@ func (c *checker) run() error {
 	ref := c.ref
 	summaryKey := ref.Key(manifest.SummaryName)
 	if !ref.HasStarted {
-		c.warning(sortKey{group: groupExport}, Finding{Kind: WarnMissingStarted, File: ref.Key(manifest.StartedName),
+		c.warning(sortKey{group: groupExport}, Finding{Kind: WarnMissingStarted, File: ref.Key(manifest.StartedName), fileIsStoreKey: true,
 			Message: "no _started file: DynamoDB writes it first, but users may delete it"})
 	}
 	if !ref.HasSummary {
-		c.finding(sortKey{group: groupExport}, Finding{Kind: KindUnfinishedExport, File: summaryKey,
+		c.finding(sortKey{group: groupExport}, Finding{Kind: KindUnfinishedExport, File: summaryKey, fileIsStoreKey: true,
 			Message: "_started without manifest-summary.json: the export did not finish, or failed"})
 		return nil
 	}
@@ -122,13 +127,13 @@ func (c *checker) run() error {
 		if c.ctx.Err() != nil {
 			return c.ctx.Err()
 		}
-		c.failure(sortKey{group: groupSummary}, Finding{Kind: KindIOError, File: summaryKey, Message: err.Error()})
+		c.failure(sortKey{group: groupSummary}, Finding{Kind: KindIOError, File: summaryKey, fileIsStoreKey: true, Message: err.Error()})
 		return nil
 	}
 	c.checkMD5(groupSummary, summaryKey, md5.Sum(raw))
 	s, err := manifest.ParseSummary(summaryKey, raw)
 	if err != nil {
-		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: summaryKey, Message: err.Error()})
+		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: summaryKey, fileIsStoreKey: true, Message: err.Error()})
 	}
 	if s == nil {
 		// Unreadable summary: check what can be checked without it, the
@@ -139,17 +144,17 @@ func (c *checker) run() error {
 	c.summary = s
 	c.describe(s)
 	if id := s.ExportID(); id != "" && id != ref.ID {
-		c.warning(sortKey{group: groupSummary}, Finding{Kind: WarnExportIDMismatch, File: summaryKey,
-			Expected: ref.ID, Actual: id, Message: "the export ARN names another export ID than the folder"})
+		c.warning(sortKey{group: groupSummary}, Finding{Kind: WarnExportIDMismatch, File: summaryKey, fileIsStoreKey: true,
+			Expected: id, Actual: ref.ID, Message: "the export folder is not named after the export ID of the ARN; its files are read from the folder as found"})
 	}
 
 	// The files manifest.
 	filesKey := ref.Key(manifest.FilesName)
 	if s.ManifestFilesS3Key != "" {
-		k, err := ref.DataKey(s.S3Prefix, s.ManifestFilesS3Key)
+		k, err := ref.Resolve(s, s.ManifestFilesS3Key)
 		if err != nil {
 			c.finding(sortKey{group: groupSummary}, Finding{Kind: KindUnsafeKey, File: s.ManifestFilesS3Key,
-				Message: "manifestFilesS3Key would leave the export's root; using " + manifest.FilesName + " beside the summary"})
+				Message: unsafeKeyMessage + "; " + manifest.FilesName + " beside the summary is read instead"})
 		} else {
 			filesKey = k
 		}
@@ -167,12 +172,12 @@ func (c *checker) checkMD5(group int, key string, sum [md5.Size]byte) {
 	ck, err := manifest.CheckMD5(c.ctx, c.st, key, sum)
 	switch {
 	case err != nil:
-		c.failure(sortKey{group: group}, Finding{Kind: KindIOError, File: ck.File, Message: err.Error()})
+		c.failure(sortKey{group: group}, Finding{Kind: KindIOError, File: ck.File, fileIsStoreKey: true, Message: err.Error()})
 	case !ck.Found:
-		c.warning(sortKey{group: group}, Finding{Kind: WarnMissingChecksumFile, File: ck.File,
+		c.warning(sortKey{group: group}, Finding{Kind: WarnMissingChecksumFile, File: ck.File, fileIsStoreKey: true,
 			Message: "no " + pathBase(ck.File) + " file: " + pathBase(key) + " cannot be checked against it"})
 	case !ck.OK:
-		c.finding(sortKey{group: group}, Finding{Kind: KindManifestChecksumMismatch, File: key,
+		c.finding(sortKey{group: group}, Finding{Kind: KindManifestChecksumMismatch, File: key, fileIsStoreKey: true,
 			Expected: truncate(ck.Want, 64), Actual: ck.Got,
 			Message: "MD5 of " + pathBase(key) + " does not match " + pathBase(ck.File)})
 	}
@@ -180,6 +185,9 @@ func (c *checker) checkMD5(group int, key string, sum [md5.Size]byte) {
 
 func (c *checker) describe(s *manifest.Summary) {
 	e := &c.rep.Export
+	if id := s.ExportID(); id != "" {
+		e.ID = id
+	}
 	e.ARN = s.ExportArn
 	e.Table = s.TableName()
 	e.TableARN = s.TableArn
@@ -209,15 +217,15 @@ func (c *checker) readFiles(key string) ([]manifest.File, bool) {
 	files, bad, sum, err := manifest.ReadFiles(c.ctx, c.st, key)
 	switch {
 	case errors.Is(err, store.ErrNotExist):
-		c.finding(sortKey{group: groupFiles}, Finding{Kind: KindMissingFile, File: key,
-			Message: "manifest-files.json is missing: no data file can be checked"})
+		c.finding(sortKey{group: groupFiles}, Finding{Kind: KindMissingFile, File: key, fileIsStoreKey: true,
+			Message: "the files manifest is missing: no data file can be checked"})
 		return nil, false
 	case err != nil:
-		c.failure(sortKey{group: groupFiles}, Finding{Kind: KindIOError, File: key, Message: err.Error()})
+		c.failure(sortKey{group: groupFiles}, Finding{Kind: KindIOError, File: key, fileIsStoreKey: true, Message: err.Error()})
 		return nil, false
 	}
 	for _, se := range bad {
-		c.finding(sortKey{group: groupFiles, line: int64(se.Line)}, Finding{Kind: KindManifestInvalid, File: key,
+		c.finding(sortKey{group: groupFiles, line: int64(se.Line)}, Finding{Kind: KindManifestInvalid, File: key, fileIsStoreKey: true,
 			Line: int64(se.Line), Message: se.Msg})
 	}
 	c.checkMD5(groupFiles, key, sum)
@@ -231,7 +239,7 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 	}
 	format := s.Format()
 	if format == codec.FormatUnknown && !c.noSummary {
-		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: c.ref.Key(manifest.SummaryName),
+		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: c.ref.Key(manifest.SummaryName), fileIsStoreKey: true,
 			Actual: s.OutputFormat, Message: "unknown outputFormat: want DYNAMODB_JSON or ION"})
 	}
 	var tasks []pipeline.Task
@@ -239,29 +247,34 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 	seen := map[string]int{}      // dataFileS3Key → first line
 	listed := map[string]bool{}   // store keys of listed files
 	var sum int64
+	countsKnown := true
 	c.rep.Totals.Files = int64(len(files))
 	for i, f := range files {
 		order := sortKey{group: groupData, index: i}
 		if first, dup := seen[f.DataFileS3Key]; dup {
-			c.finding(order, Finding{Kind: KindDuplicateEntry, File: f.DataFileS3Key, Line: int64(f.Line),
+			c.finding(order, Finding{Kind: KindDuplicateEntry, File: f.DataFileS3Key, ManifestLine: int64(f.Line),
 				Message: fmt.Sprintf("listed again in manifest-files.json (first on line %d)", first)})
 			continue
 		}
 		seen[f.DataFileS3Key] = f.Line
-		sum += f.ItemCount
+		if f.ItemCount < 0 {
+			countsKnown = false // reported as manifest_invalid
+		}
+		sum += max(f.ItemCount, 0)
 		c.checkEntry(order, s, format, f)
-		key, err := c.ref.DataKey(s.S3Prefix, f.DataFileS3Key)
+		key, err := c.ref.Resolve(s, f.DataFileS3Key)
 		if err != nil {
-			c.finding(order, Finding{Kind: KindUnsafeKey, File: f.DataFileS3Key, Line: int64(f.Line),
-				Message: "dataFileS3Key would leave the export's root; not read"})
+			c.finding(order, Finding{Kind: KindUnsafeKey, File: f.DataFileS3Key, ManifestLine: int64(f.Line),
+				Message: unsafeKeyMessage + "; not read"})
 			continue
 		}
+		c.checkLocation(order, s, f, key)
 		listed[key] = true
 		taskIndex[key] = i
 		tasks = append(tasks, pipeline.Task{File: f, Key: key})
 	}
-	if sum != s.ItemCount && !c.noSummary {
-		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindSummaryCountMismatch, File: c.ref.Key(manifest.SummaryName),
+	if sum != s.ItemCount && !c.noSummary && countsKnown {
+		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindSummaryCountMismatch, File: c.ref.Key(manifest.SummaryName), fileIsStoreKey: true,
 			Expected: fmt.Sprint(s.ItemCount), Actual: fmt.Sprint(sum),
 			Message: "the summary's itemCount differs from the sum of itemCount in manifest-files.json"})
 	}
@@ -275,11 +288,11 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 				if c.ctx.Err() != nil {
 					return c.ctx.Err()
 				}
-				c.failure(sortKey{group: groupExtra}, Finding{Kind: KindIOError, File: dataDir, Message: err.Error()})
+				c.failure(sortKey{group: groupExtra}, Finding{Kind: KindIOError, File: dataDir, fileIsStoreKey: true, Message: err.Error()})
 				break
 			}
 			if !listed[obj.Key] {
-				c.finding(sortKey{group: groupExtra, name: obj.Key}, Finding{Kind: KindExtraFile, File: obj.Key,
+				c.finding(sortKey{group: groupExtra, name: obj.Key}, Finding{Kind: KindExtraFile, File: obj.Key, fileIsStoreKey: true,
 					Actual: fmt.Sprintf("%d bytes", obj.Size), Message: "a file in the export's data/ folder that manifest-files.json does not list"})
 			}
 		}
@@ -345,33 +358,87 @@ func inferSummary(s *manifest.Summary, files []manifest.File) {
 // checkEntry checks one manifest line on its own: extension, md5Checksum
 // form, etag.
 func (c *checker) checkEntry(order sortKey, s *manifest.Summary, format codec.Format, f manifest.File) {
-	file, line := f.DataFileS3Key, int64(f.Line)
+	file, mline := f.DataFileS3Key, int64(f.Line)
 	if got := codec.FormatOfKey(file); format != codec.FormatUnknown && got != format {
-		c.finding(order, Finding{Kind: KindExtensionMismatch, File: file, Line: line,
+		c.finding(order, Finding{Kind: KindExtensionMismatch, File: file, ManifestLine: mline,
 			Expected: format.Ext(), Actual: pathExt(file),
 			Message: "the data file's extension contradicts outputFormat " + s.OutputFormat})
 	}
 	sum, err := f.MD5()
 	if err != nil {
-		c.finding(order, Finding{Kind: KindManifestInvalid, File: file, Line: line, Actual: f.MD5Checksum,
+		c.finding(order, Finding{Kind: KindManifestInvalid, File: file, ManifestLine: mline, Actual: f.MD5Checksum,
 			Message: "md5Checksum is not a base64 MD5"})
 		return
 	}
-	switch parts := f.ETagParts(); {
+	hexMD5, parts, wellFormed := parseETag(f.ETag)
+	switch {
 	case f.ETag == "":
-		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, Line: line, Message: "no etag in the manifest"})
+		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, ManifestLine: mline, Message: "no etag in the manifest"})
+	case !wellFormed:
+		c.finding(order, Finding{Kind: KindManifestInvalid, File: file, ManifestLine: mline, Actual: f.ETag,
+			Message: "the etag is not an S3 ETag: 32 hex digits, then -<part count> for a multipart upload"})
 	case strings.EqualFold(s.S3SseAlgorithm, "KMS"):
-		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, Line: line, Actual: f.ETag,
+		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, ManifestLine: mline, Actual: f.ETag,
 			Message: "the export is encrypted with KMS: its etag is not derived from the MD5"})
+	case parts == 0:
+		// A single PUT's ETag is the content MD5 itself (DynamoDB writes
+		// multipart ETags, -1, but a copy may be plain).
+		if want := hex.EncodeToString(sum[:]); !strings.EqualFold(want, hexMD5) {
+			c.finding(order, Finding{Kind: KindETagMismatch, File: file, ManifestLine: mline, Expected: want, Actual: f.ETag,
+				Message: "the etag (a single-PUT ETag, the content MD5) differs from md5Checksum"})
+		}
 	case parts == 1:
 		if want := manifest.ETagFor(sum); !strings.EqualFold(want, f.ETag) {
-			c.finding(order, Finding{Kind: KindETagMismatch, File: file, Line: line, Expected: want, Actual: f.ETag,
+			c.finding(order, Finding{Kind: KindETagMismatch, File: file, ManifestLine: mline, Expected: want, Actual: f.ETag,
 				Message: "the etag is not the single-part S3 ETag of md5Checksum"})
 		}
 	default:
-		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, Line: line, Actual: f.ETag,
+		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, ManifestLine: mline, Actual: f.ETag,
 			Message: "a multipart etag: the part size is unknown here, so it cannot be derived; the content MD5 is checked instead"})
 	}
+}
+
+// checkLocation warns when a data file is not where DynamoDB puts it: under
+// the summary's s3Prefix, in the export's own data/ folder for a full
+// export, in the shared AWSDynamoDB/data/ for an incremental one.
+func (c *checker) checkLocation(order sortKey, s *manifest.Summary, f manifest.File, key string) {
+	if c.noSummary {
+		return
+	}
+	want, where := c.ref.Dir()+manifest.DataDir, "the export's own data/ folder"
+	if s.Incremental() {
+		want, where = c.ref.Root+manifest.DataDir, "the shared AWSDynamoDB/data/ folder"
+	}
+	var msg string
+	switch p := strings.Trim(s.S3Prefix, "/"); {
+	case p != "" && !strings.HasPrefix(f.DataFileS3Key, p+"/"):
+		msg = "the key does not start with the export's s3Prefix " + strconv.Quote(p)
+	case !strings.HasPrefix(key, want) || strings.Contains(key[len(want):], "/"):
+		msg = "the data file is not in " + where + ", where DynamoDB writes them"
+	default:
+		return
+	}
+	c.warning(order, Finding{Kind: WarnUnexpectedLocation, File: f.DataFileS3Key, ManifestLine: int64(f.Line), Message: msg})
+}
+
+// parseETag splits an S3 ETag "<32 hex>[-<parts>]" (parts 0 when there is
+// no suffix); wellFormed is false for anything else.
+func parseETag(etag string) (hexMD5 string, parts int, wellFormed bool) {
+	hexMD5, suffix, multipart := strings.Cut(etag, "-")
+	if len(hexMD5) != 32 {
+		return "", 0, false
+	}
+	if _, err := hex.DecodeString(hexMD5); err != nil {
+		return "", 0, false
+	}
+	if !multipart {
+		return hexMD5, 0, true
+	}
+	n, err := strconv.Atoi(suffix)
+	if err != nil || n < 1 || n > 10000 || suffix[0] == '+' || suffix[0] == '0' {
+		return "", 0, false
+	}
+	return hexMD5, n, true
 }
 
 // judge turns one file's Result into findings.
@@ -380,19 +447,25 @@ func (c *checker) judge(order sortKey, r pipeline.Result) {
 	t := &c.rep.Totals
 	switch {
 	case r.Missing:
-		c.finding(order, Finding{Kind: KindMissingFile, File: file, Line: int64(r.File.Line),
+		c.finding(order, Finding{Kind: KindMissingFile, File: file, ManifestLine: int64(r.File.Line),
 			Message: "a data file listed in manifest-files.json is missing"})
 		return
 	case r.IOErr != nil:
 		c.failure(order, Finding{Kind: KindIOError, File: file, Message: r.IOErr.Error()})
 		return
 	}
+	if r.Undecoded != nil && !c.undecoded {
+		c.undecoded = true
+		c.failure(sortKey{group: groupSummary}, Finding{Kind: KindUnsupported, File: c.ref.Key(manifest.SummaryName), fileIsStoreKey: true,
+			Actual:  c.summary.OutputFormat,
+			Message: "the records were counted but not decoded: decoding " + c.summary.OutputFormat + " is not supported yet (checksums and counts were checked)"})
+	}
 	t.FilesRead++
 	t.Items += r.Records
 	t.StoredBytes += r.StoredBytes
 	t.UncompressedBytes += r.UncompressedBytes
 	if want, err := r.File.MD5(); err == nil && want != r.MD5 {
-		c.finding(order, Finding{Kind: KindChecksumMismatch, File: file,
+		c.finding(order, Finding{Kind: KindChecksumMismatch, File: file, ManifestLine: int64(r.File.Line),
 			Expected: r.File.MD5Checksum, Actual: manifest.EncodeMD5(r.MD5),
 			Message: fmt.Sprintf("MD5 of the %d stored bytes differs from md5Checksum", r.StoredBytes)})
 	}
@@ -402,8 +475,8 @@ func (c *checker) judge(order sortKey, r pipeline.Result) {
 			Line: r.Records + 1, Offset: &off, Reason: codec.Reason(r.StreamErr),
 			Message: r.StreamErr.Error() + fmt.Sprintf("; the record count cannot be checked (%d records read before it)", r.Records)})
 		t.DecodeErrors++
-	} else if r.Records != r.File.ItemCount {
-		c.finding(order, Finding{Kind: KindCountMismatch, File: file,
+	} else if r.File.ItemCount >= 0 && r.Records != r.File.ItemCount {
+		c.finding(order, Finding{Kind: KindCountMismatch, File: file, ManifestLine: int64(r.File.Line),
 			Expected: fmt.Sprint(r.File.ItemCount), Actual: fmt.Sprint(r.Records),
 			Message: "the number of records differs from itemCount"})
 	}
@@ -449,6 +522,20 @@ func (c *checker) changeCheck(s *manifest.Summary) func(*codec.Record) []pipelin
 		case view == manifest.ViewNewAndOldImages && r.OldImage == nil && r.NewImage == nil:
 			ps = append(ps, pipeline.Problem{Kind: KindDecodeError, Reason: "bad_record",
 				Message: "neither NewImage nor OldImage in an export with view NEW_AND_OLD_IMAGES"})
+		}
+		if len(r.Keys) > 2 {
+			ps = append(ps, pipeline.Problem{Kind: KindDecodeError, Reason: "bad_key", Path: "Keys",
+				Actual: strconv.Itoa(len(r.Keys)) + " attributes", Message: "Keys has more than the two attributes a key can have"})
+		}
+		for _, k := range r.Keys {
+			switch {
+			case k.Type != codec.TypeS && k.Type != codec.TypeN && k.Type != codec.TypeB:
+				ps = append(ps, pipeline.Problem{Kind: KindDecodeError, Reason: "bad_key", Path: "Keys." + k.Name,
+					Actual: k.Type.String(), Message: "a key attribute must be of type S, N or B"})
+			case k.Type != codec.TypeN && k.Str == "":
+				ps = append(ps, pipeline.Problem{Kind: KindDecodeError, Reason: "bad_key", Path: "Keys." + k.Name,
+					Message: "a key attribute cannot be empty"})
+			}
 		}
 		for _, img := range []struct {
 			name string
@@ -496,4 +583,28 @@ func pathExt(key string) string {
 		return b[i:]
 	}
 	return ""
+}
+
+const unsafeKeyMessage = "the key is absolute or has empty, \".\" or \"..\" segments, so it could name a file outside the export"
+
+// name returns the S3 key of a store key, as the export's manifests name
+// objects: "<s3Prefix>/AWSDynamoDB/<export ID>/…". Reports then name the
+// same object the same way however the export was pointed at.
+func (c *checker) name(key string) string {
+	rest, ok := strings.CutPrefix(key, c.ref.Root)
+	if !ok {
+		return key
+	}
+	prefix := ""
+	if c.summary != nil {
+		if id := c.summary.ExportID(); id != "" && id != c.ref.ID {
+			if r, ok := strings.CutPrefix(rest, c.ref.ID+"/"); ok {
+				rest = id + "/" + r
+			}
+		}
+		if p := strings.Trim(c.summary.S3Prefix, "/"); p != "" {
+			prefix = p + "/"
+		}
+	}
+	return prefix + manifest.RootName + "/" + rest
 }

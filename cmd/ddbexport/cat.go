@@ -118,7 +118,7 @@ func (c *catter) run() (int, error) {
 		kind = codec.KindChange
 	}
 	filesKey := ref.Key(manifest.FilesName)
-	if k, err := ref.DataKey(s.S3Prefix, s.ManifestFilesS3Key); err == nil && s.ManifestFilesS3Key != "" {
+	if k, err := ref.Resolve(s, s.ManifestFilesS3Key); err == nil && s.ManifestFilesS3Key != "" {
 		filesKey = k
 	}
 	files, bad, sum, err := manifest.ReadFiles(c.ctx, st, filesKey)
@@ -132,8 +132,14 @@ func (c *catter) run() (int, error) {
 
 	code := exitOK
 	var tasks []pipeline.Task
+	seen := map[string]bool{}
 	for _, f := range files {
-		key, err := ref.DataKey(s.S3Prefix, f.DataFileS3Key)
+		if seen[f.DataFileS3Key] {
+			c.warn("%s is listed twice in the files manifest (line %d): printed once", f.DataFileS3Key, f.Line)
+			continue
+		}
+		seen[f.DataFileS3Key] = true
+		key, err := ref.Resolve(s, f.DataFileS3Key)
 		if err != nil {
 			fmt.Fprintf(c.stderr, "error: %s: unsafe key, not read\n", f.DataFileS3Key)
 			code = exitFindings
@@ -183,7 +189,7 @@ func (c *catter) run() (int, error) {
 			if want, err := r.File.MD5(); err == nil && want != r.MD5 {
 				c.warn("%s: MD5 of the stored bytes does not match md5Checksum", name)
 			}
-			if r.Records != r.File.ItemCount {
+			if r.File.ItemCount >= 0 && r.Records != r.File.ItemCount {
 				c.warn("%s: %d records, manifest itemCount %d", name, r.Records, r.File.ItemCount)
 			}
 		}
