@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -584,8 +585,10 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 				} else {
 					*it = p.alloc(start)
 				}
-				if k == keyKeys && len(*it) == 0 {
-					return p.failf(keyPos, codec.ErrRecordShape, "\"Keys\" is empty")
+				if len(*it) == 0 {
+					// An item always has its key attributes, and an image
+					// is a whole item.
+					return p.failf(keyPos, codec.ErrRecordShape, "%q is empty", key)
 				}
 			}
 			if i < 0 {
@@ -690,9 +693,11 @@ func (p *parser) metadata(i int, rec *codec.Record) int {
 	return i + 1
 }
 
-// timestamp parses WriteTimestampMicros, a typed number {"N":"<digits>"}
+// timestamp parses WriteTimestampMicros, a typed number {"N":"…"}
 // (observed in real exports, export-format.md §6.3; a bare JSON number is
-// not the format).
+// not the format). DynamoDB numbers may be written in any notation, so the
+// N may be any valid number ("1.6999992001E+15", "1768387654353205.0")
+// whose value is an integer in [0, 2^63-1].
 func (p *parser) timestamp(i int, rec *codec.Record) int {
 	b := p.b
 	if i >= len(b) || b[i] != '{' {
@@ -711,24 +716,108 @@ func (p *parser) timestamp(i int, rec *codec.Record) int {
 	if v.Type != codec.TypeN {
 		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros must be a typed number {\"N\":\"…\"}, not %s", v.Type)
 	}
-	s := v.Str
-	ok := len(s) > 0
-	for j := 0; j < len(s); j++ {
-		if s[j] < '0' || s[j] > '9' {
-			ok = false
-		}
-	}
-	var ts int64
-	if ok {
-		var err error
-		ts, err = strconv.ParseInt(s, 10, 64)
-		ok = err == nil
-	}
-	if !ok {
-		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros %q is not a non-negative 64-bit integer", s)
+	ts, why := timestampValue(v.Str)
+	if why != "" {
+		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros %q %s", v.Str, why)
 	}
 	rec.WriteTimestampMicros = ts
 	return i
+}
+
+// timestampValue returns the value of s, a number valid per
+// codec.CheckNumber, if it is an integer in [0, 2^63-1], or else why not.
+// It works on the decimal digits and exponent, never through a float.
+func timestampValue(s string) (int64, string) {
+	// Fast path: plain digits, as DynamoDB writes them.
+	plain := len(s) > 0 && len(s) <= 18
+	for j := 0; plain && j < len(s); j++ {
+		plain = s[j] >= '0' && s[j] <= '9'
+	}
+	if plain {
+		var n int64
+		for j := 0; j < len(s); j++ {
+			n = n*10 + int64(s[j]-'0')
+		}
+		return n, ""
+	}
+	j := 0
+	neg := false
+	if j < len(s) && (s[j] == '+' || s[j] == '-') {
+		neg = s[j] == '-'
+		j++
+	}
+	// The significant digits, without leading zeros, and the power of
+	// ten of the last digit.
+	var digits []byte
+	var buf [40]byte
+	digits = buf[:0]
+	scale := 0
+	dot := false
+	for ; j < len(s); j++ {
+		c := s[j]
+		if c == '.' {
+			dot = true
+			continue
+		}
+		if c < '0' || c > '9' {
+			break
+		}
+		if dot {
+			scale--
+		}
+		if c == '0' && len(digits) == 0 {
+			continue
+		}
+		if len(digits) == cap(buf) { // not reached: at most 38 significant digits
+			return 0, "is not a valid number"
+		}
+		digits = append(digits, c)
+	}
+	if len(digits) == 0 {
+		return 0, "" // zero, in any notation ("0.000", "-0", "0E+5")
+	}
+	if j < len(s) && (s[j] == 'e' || s[j] == 'E') {
+		j++
+		eneg := false
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			eneg = s[j] == '-'
+			j++
+		}
+		e := 0
+		for ; j < len(s); j++ {
+			if e < 1_000_000 { // a valid nonzero number's exponent is far smaller
+				e = e*10 + int(s[j]-'0')
+			}
+		}
+		if eneg {
+			e = -e
+		}
+		scale += e
+	}
+	for len(digits) > 0 && digits[len(digits)-1] == '0' {
+		digits = digits[:len(digits)-1]
+		scale++
+	}
+	switch {
+	case neg:
+		return 0, "is negative"
+	case scale < 0:
+		return 0, "is not an integer"
+	case len(digits)+scale > 19:
+		return 0, "is larger than 2^63-1 (9223372036854775807)"
+	}
+	var n uint64
+	for _, c := range digits {
+		n = n*10 + uint64(c-'0')
+	}
+	for range scale {
+		n *= 10
+	}
+	// At most 19 digits: n < 10^19 < 2^64, so nothing overflowed.
+	if n > math.MaxInt64 {
+		return 0, "is larger than 2^63-1 (9223372036854775807)"
+	}
+	return int64(n), ""
 }
 
 // members parses an object of named values at b[i] == '{' (an item, Keys,
@@ -749,9 +838,13 @@ func (p *parser) members(i, depth int) int {
 		if i >= len(b) || b[i] != '"' {
 			return p.syntax(i, "a string")
 		}
+		namePos := i
 		var name string
 		if i = p.str(i, &name); i < 0 {
 			return i
+		}
+		if name == "" {
+			return p.failf(namePos, codec.ErrValue, "an attribute name must not be empty")
 		}
 		if i < len(b) && b[i] == ':' {
 			i++

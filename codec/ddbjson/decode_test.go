@@ -162,8 +162,12 @@ var positiveTests = []struct {
 	{name: "change keys in any order, unknown metadata",
 		input: `{"NewImage":{"a":{"N":"1"}},"Keys":{"a":{"N":"1"}},"Metadata":{"x":[1,{"y":null}],"WriteTimestampMicros":{"N":"0"},"z":"\u00e9"}}`,
 		want:  []*codec.Record{{Keys: item(named("a", N("1"))), NewImage: item(named("a", N("1")))}}},
-	{name: "empty images are present", input: `{"Metadata":{"WriteTimestampMicros":{"N":"9223372036854775807"}},"Keys":{"k":{"S":""}},"OldImage":{},"NewImage":{}}`,
-		want: []*codec.Record{{WriteTimestampMicros: 1<<63 - 1, Keys: item(named("k", S(""))), OldImage: item(), NewImage: item()}}},
+	{name: "both images, largest timestamp", input: `{"Metadata":{"WriteTimestampMicros":{"N":"9223372036854775807"}},"Keys":{"k":{"S":""}},"OldImage":{"k":{"S":""}},"NewImage":{"k":{"S":""}}}`,
+		want: []*codec.Record{{WriteTimestampMicros: 1<<63 - 1, Keys: item(named("k", S(""))), OldImage: item(named("k", S(""))), NewImage: item(named("k", S("")))}}},
+	{name: "timestamp in exponent notation", input: `{"Metadata":{"WriteTimestampMicros":{"N":"1.6999992001E+15"}},"Keys":{"k":{"S":"1"}}}`,
+		want: []*codec.Record{{WriteTimestampMicros: 1699999200100000, Keys: item(named("k", S("1")))}}},
+	{name: "timestamp in decimal notation", input: `{"Metadata":{"WriteTimestampMicros":{"N":"1768387654353205.0"}},"Keys":{"k":{"S":"1"}}}`,
+		want: []*codec.Record{{WriteTimestampMicros: 1768387654353205, Keys: item(named("k", S("1")))}}},
 	{name: "escaped names", input: `{"Item":{"\u0041ttr":{"S":"a\/b\"c\\d\b\f\n\r\t"},"\ud83d\ude00":{"S":"\u00e9\u20ac\uD834\uDD1E"}}}`,
 		want: []*codec.Record{full(named("Attr", S("a/b\"c\\d\b\f\n\r\t")), named("😀", S("é€𝄞")))}},
 	{name: "escaped type descriptors and record keys", input: `{"\u0049tem":{"a":{"\u0053":"x"},"b":{"B\u004fOL":true},"c":{"\u004e\u0053":["1"]},"d":{"N\u0055LL":true}}}`,
@@ -180,7 +184,6 @@ var positiveTests = []struct {
 			named("f", NS("1e125", "-1E-130", "0")))}},
 	{name: "empty S B M L", input: `{"Item":{"s":{"S":""},"b":{"B":""},"m":{"M":{}},"l":{"L":[]}}}`,
 		want: []*codec.Record{full(named("s", S("")), named("b", B("")), named("m", M()), named("l", L()))}},
-	{name: "empty item", input: `{"Item":{}}`, want: []*codec.Record{full()}},
 	{name: "CRLF", input: realFull2 + "\r\n" + realFull4 + "\r\n", want: []*codec.Record{
 		full(named("id", S("bar")), named("baz", N("0"))),
 		full(named("pk", S("pk001-1605121017583")), named("sk", S("sk001")))}},
@@ -330,13 +333,13 @@ var negativeTests = []struct {
 	{name: "duplicate escaped name", input: `{"Item":{"a":{"S":"x"},¶"\u0061":{"S":"y"}}}`, err: codec.ErrDuplicateName, path: "Item.a"},
 	{name: "duplicate in large map", input: `{"Item":{"a0":{"S":""},"a1":{"S":""},"a2":{"S":""},"a3":{"S":""},"a4":{"S":""},"a5":{"S":""},"a6":{"S":""},"a7":{"S":""},"a8":{"S":""},"a9":{"S":""},"a10":{"S":""},"a11":{"S":""},"a12":{"S":""},"a13":{"S":""},"a14":{"S":""},"a15":{"S":""},"a16":{"S":""},¶"a3":{"S":""}}}`, err: codec.ErrDuplicateName, path: "Item.a3"},
 	{name: "duplicate key attribute", input: `{"Metadata":{"WriteTimestampMicros":{"N":"1"}},"Keys":{"k":{"S":"1"},¶"k":{"S":"1"}},"NewImage":{}}`, err: codec.ErrDuplicateName, path: "Keys.k"},
-	{name: "trailing garbage", input: `{"Item":{}} ¶x`, err: codec.ErrTrailingData},
-	{name: "second record on the line", input: `{"Item":{}}¶{"Item":{}}`, err: codec.ErrTrailingData},
+	{name: "trailing garbage", input: `{"Item":{"a":{"S":"x"}}} ¶x`, err: codec.ErrTrailingData},
+	{name: "second record on the line", input: `{"Item":{"a":{"S":"x"}}}¶{"Item":{"a":{"S":"x"}}}`, err: codec.ErrTrailingData},
 	{name: "missing Item", input: `¶{}`, kind: codec.KindFull, err: codec.ErrRecordShape},
 	{name: "no known key", input: `¶{}`, err: codec.ErrRecordShape},
-	{name: "unknown top-level key", input: `{"Item":{},¶"Foo":{}}`, err: codec.ErrRecordShape},
+	{name: "unknown top-level key", input: `{"Item":{"a":{"S":"x"}},¶"Foo":{}}`, err: codec.ErrRecordShape},
 	{name: "lowercase top-level key", input: `{¶"item":{}}`, err: codec.ErrRecordShape},
-	{name: "duplicate Item", input: `{"Item":{},¶"Item":{}}`, err: codec.ErrRecordShape},
+	{name: "duplicate Item", input: `{"Item":{"a":{"S":"x"}},¶"Item":{"a":{"S":"x"}}}`, err: codec.ErrRecordShape},
 	{name: "Item not an object", input: `{"Item":¶[]}`, err: codec.ErrRecordShape},
 	{name: "Item null", input: `{"Item":¶null}`, err: codec.ErrRecordShape},
 	{name: "record not an object", input: `¶[{"Item":{}}]`, err: codec.ErrRecordShape},
@@ -347,6 +350,12 @@ var negativeTests = []struct {
 	{name: "bare-number WriteTimestampMicros", input: `{"Metadata":{"WriteTimestampMicros":¶1768387654353205},"Keys":{"k":{"S":"1"}},"NewImage":{}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
 	{name: "negative timestamp", input: `{"Metadata":{"WriteTimestampMicros":¶{"N":"-5"}},"Keys":{"k":{"S":"1"}},"NewImage":{}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
 	{name: "fractional timestamp", input: `{"Metadata":{"WriteTimestampMicros":¶{"N":"1.5"}},"Keys":{"k":{"S":"1"}},"NewImage":{}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
+	{name: "negative timestamp in exponent notation", input: `{"Metadata":{"WriteTimestampMicros":¶{"N":"-1.5E+3"}},"Keys":{"k":{"S":"1"}}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
+	{name: "fractional timestamp in exponent notation", input: `{"Metadata":{"WriteTimestampMicros":¶{"N":"1.6999992001E+9"}},"Keys":{"k":{"S":"1"}}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
+	{name: "fractional timestamp with trailing zeros", input: `{"Metadata":{"WriteTimestampMicros":¶{"N":"12.50"}},"Keys":{"k":{"S":"1"}}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
+	{name: "timestamp overflow in exponent notation", input: `{"Metadata":{"WriteTimestampMicros":¶{"N":"9.223372036854775808E+18"}},"Keys":{"k":{"S":"1"}}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
+	{name: "timestamp overflow in decimal notation", input: `{"Metadata":{"WriteTimestampMicros":¶{"N":"9223372036854775808.000"}},"Keys":{"k":{"S":"1"}}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
+	{name: "huge timestamp", input: `{"Metadata":{"WriteTimestampMicros":¶{"N":"1E+125"}},"Keys":{"k":{"S":"1"}}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
 	{name: "timestamp overflow", input: `{"Metadata":{"WriteTimestampMicros":¶{"N":"9223372036854775808"}},"Keys":{"k":{"S":"1"}},"NewImage":{}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
 	{name: "string timestamp", input: `{"Metadata":{"WriteTimestampMicros":¶{"S":"1"}},"Keys":{"k":{"S":"1"}},"NewImage":{}}`, err: codec.ErrRecordShape, path: "Metadata.WriteTimestampMicros"},
 	{name: "invalid timestamp number", input: `{"Metadata":{"WriteTimestampMicros":{"N":¶"x"}},"Keys":{"k":{"S":"1"}},"NewImage":{}}`, err: codec.ErrNumber, path: "Metadata.WriteTimestampMicros"},
@@ -354,6 +363,19 @@ var negativeTests = []struct {
 	{name: "bad JSON in metadata", input: `{"Metadata":{"Other":[1,¶}],"WriteTimestampMicros":{"N":"1"}},"Keys":{"k":{"S":"1"}},"NewImage":{}}`, err: codec.ErrSyntax},
 	{name: "Keys missing", input: `¶{"Metadata":{"WriteTimestampMicros":{"N":"1"}},"NewImage":{"k":{"S":"1"}}}`, err: codec.ErrRecordShape},
 	{name: "Keys empty", input: `{"Metadata":{"WriteTimestampMicros":{"N":"1"}},¶"Keys":{},"NewImage":{"k":{"S":"1"}}}`, err: codec.ErrRecordShape},
+	{name: "Item empty", input: `{¶"Item":{}}`, err: codec.ErrRecordShape},
+	{name: "Item empty with spaces", input: `{ ¶"Item" : { } }`, kind: codec.KindFull, err: codec.ErrRecordShape},
+	{name: "NewImage empty", input: `{"Metadata":{"WriteTimestampMicros":{"N":"1"}},"Keys":{"k":{"S":"1"}},¶"NewImage":{}}`, err: codec.ErrRecordShape},
+	{name: "OldImage empty", input: `{"Metadata":{"WriteTimestampMicros":{"N":"1"}},"Keys":{"k":{"S":"1"}},¶"OldImage":{},"NewImage":{"k":{"S":"1"}}}`, err: codec.ErrRecordShape},
+	{name: "empty images", input: `{"Metadata":{"WriteTimestampMicros":{"N":"9223372036854775807"}},"Keys":{"k":{"S":""}},¶"OldImage":{},"NewImage":{}}`, err: codec.ErrRecordShape},
+	{name: "empty name in Item", input: `{"Item":{¶"":{"S":"x"}}}`, err: codec.ErrValue, path: "Item"},
+	{name: "empty name after others", input: `{"Item":{"a":{"S":"x"}, ¶"":{"S":"x"}}}`, err: codec.ErrValue, path: "Item"},
+	{name: "empty name with spaces", input: `{"Item":{"a":{"S":"x"},¶""  :{"S":"x"}}}`, err: codec.ErrValue, path: "Item"},
+	{name: "empty name in Keys", input: `{"Metadata":{"WriteTimestampMicros":{"N":"1"}},"Keys":{¶"":{"S":"1"}},"NewImage":{"k":{"S":"1"}}}`, err: codec.ErrValue, path: "Keys"},
+	{name: "empty name in NewImage", input: `{"Metadata":{"WriteTimestampMicros":{"N":"1"}},"Keys":{"k":{"S":"1"}},"NewImage":{"k":{"S":"1"},¶"":{"N":"1"}}}`, err: codec.ErrValue, path: "NewImage"},
+	{name: "empty name in OldImage", input: `{"Metadata":{"WriteTimestampMicros":{"N":"1"}},"Keys":{"k":{"S":"1"}},"OldImage":{¶"":{"N":"1"}}}`, err: codec.ErrValue, path: "OldImage"},
+	{name: "empty name in a map", input: `{"Item":{"k":{"S":"1"},"m":{"M":{"a":{"NULL":true},¶"":{"S":"x"}}}}}`, err: codec.ErrValue, path: "Item.m.M"},
+	{name: "empty name in a map in a list", input: `{"Item":{"k":{"S":"1"},"l":{"L":[{"M":{¶"":{"S":"x"}}}]}}}`, err: codec.ErrValue, path: "Item.l.L[0].M"},
 	{name: "no metadata", input: `¶{"Keys":{"k":{"S":"1"}},"NewImage":{"k":{"S":"1"}}}`, err: codec.ErrRecordShape},
 	{name: "null image", input: `{"Metadata":{"WriteTimestampMicros":{"N":"1"}},"Keys":{"k":{"S":"1"}},"NewImage":¶null}`, err: codec.ErrRecordShape},
 	{name: "empty line", input: realFull2 + "\n¶\n" + realFull4, err: codec.ErrEmptyLine},
@@ -765,5 +787,44 @@ func TestDecodeAllocs(t *testing.T) {
 	})
 	if allocs > 3*200+2 {
 		t.Errorf("owned: %v allocations per file of 200 records", allocs)
+	}
+}
+
+// WriteTimestampMicros may be written in any valid number notation; its
+// value must be an integer in [0, 2^63-1].
+func TestTimestampNotation(t *testing.T) {
+	for _, tt := range []struct {
+		n    string
+		want int64 // -1: rejected
+	}{
+		{"0", 0}, {"007", 7}, {"0.000", 0}, {"-0", 0}, {"0E+999", 0}, {"+12", 12},
+		{"1E+1", 10}, {"1200E-2", 12}, {"1.2e1", 12}, {".5E1", 5}, {"5.", 5},
+		{"1768387654353205", 1768387654353205}, {"1768387654353205.0", 1768387654353205},
+		{"1.6999992001E+15", 1699999200100000}, {"16999992001E5", 1699999200100000},
+		{"9223372036854775807", 1<<63 - 1}, {"9.223372036854775807E18", 1<<63 - 1},
+		{"922337203685477580700E-2", 1<<63 - 1}, {"00000000000000000000001", 1},
+		{"999999999999999999", 999999999999999999},
+		{"9223372036854775808", -1}, {"1E19", -1}, {"9.3E18", -1}, {"99999999999999999999", -1},
+		{"1.5", -1}, {"1E-1", -1}, {"10E-2", -1}, {"1.0000000000000000000000000000000000001", -1},
+		{"-1", -1}, {"-1E3", -1}, {"-9223372036854775808", -1},
+	} {
+		line := `{"Metadata":{"WriteTimestampMicros":{"N":"` + tt.n + `"}},"Keys":{"k":{"S":"1"}}}`
+		rec, err := ddbjson.DecodeRecord([]byte(line), codec.KindChange)
+		switch {
+		case tt.want < 0:
+			if err == nil || !errors.Is(err, codec.ErrRecordShape) {
+				t.Errorf("%s: err = %v, want ErrRecordShape (got %d)", tt.n, err, rec.WriteTimestampMicros)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", tt.n, err)
+		case rec.WriteTimestampMicros != tt.want:
+			t.Errorf("%s: %d, want %d", tt.n, rec.WriteTimestampMicros, tt.want)
+		}
+	}
+	for n, want := range map[string]string{"1.5": "not an integer", "-2": "negative", "1E+19": "larger than 2^63-1"} {
+		_, err := ddbjson.DecodeRecord([]byte(`{"Metadata":{"WriteTimestampMicros":{"N":"`+n+`"}},"Keys":{"k":{"S":"1"}}}`), codec.KindChange)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want one saying %q", n, err, want)
+		}
 	}
 }

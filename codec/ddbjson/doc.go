@@ -17,10 +17,19 @@
 //     codec.ErrRecordTooLong and is skipped without being buffered.
 //   - A line is one JSON object (codec.ErrSyntax otherwise, and
 //     codec.ErrTrailingData for anything after it): {"Item":{…}}, or
-//     "Metadata" holding "WriteTimestampMicros":{"N":"<integer>"} (a bare
-//     number is not the format, export-format.md §6.3), a non-empty "Keys",
-//     and "OldImage" and/or "NewImage"; anything else is
-//     codec.ErrRecordShape. Unknown keys inside Metadata are skipped.
+//     "Metadata" holding "WriteTimestampMicros":{"N":"…"} (a bare number
+//     is not the format, export-format.md §6.3), "Keys", and "OldImage"
+//     and/or "NewImage"; anything else is codec.ErrRecordShape. The
+//     timestamp's N may use any number notation ("1.6999992001E+15",
+//     "1768387654353205.0") but its value must be an integer in
+//     [0, 2^63-1]. The Item, Keys and images must each hold at least one
+//     attribute (an item always has its key attributes, and an image is a
+//     whole item): an empty one is codec.ErrRecordShape. Unknown keys
+//     inside Metadata are skipped.
+//   - Attribute names are at least one character long (DynamoDB's naming
+//     rules), at the top level of an Item, Keys or image and as the names
+//     of an M's members alike, since those are attribute names in document
+//     paths: an empty name is codec.ErrValue, at the name.
 //   - A value is an object with exactly one of the ten case-sensitive type
 //     descriptors (codec.ErrTypeCount, codec.ErrUnknownType), holding the
 //     right JSON type (codec.ErrValue): numbers valid per codec.CheckNumber
