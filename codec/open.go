@@ -27,11 +27,11 @@ func IsGzip(b []byte) bool { return bytes.HasPrefix(b, gzipMagic) }
 func Open(r io.Reader) (io.ReadCloser, error) {
 	src := &sourceReader{r: r}
 	br := bufio.NewReaderSize(src, 64<<10)
-	head, err := br.Peek(2)
-	if err != nil && err != io.EOF {
+	isGzip, err := sniff(br)
+	if err != nil {
 		return nil, err
 	}
-	if !IsGzip(head) {
+	if !isGzip {
 		return io.NopCloser(br), nil
 	}
 	zr, err := gzip.NewReader(br)
@@ -63,11 +63,11 @@ func (g *Gunzipper) Open(r io.Reader) (io.Reader, error) {
 	} else {
 		g.br.Reset(&g.src)
 	}
-	head, err := g.br.Peek(2)
-	if err != nil && err != io.EOF {
+	var err error
+	g.gzip, err = sniff(g.br)
+	if err != nil {
 		return nil, err
 	}
-	g.gzip = IsGzip(head)
 	if !g.gzip {
 		return g.br, nil
 	}
@@ -138,4 +138,45 @@ func isGzipFormatError(err error) bool {
 	var ce flate.CorruptInputError
 	var ie flate.InternalError // what the inflater says of some corrupt input
 	return errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.As(err, &ce) || errors.As(err, &ie)
+}
+
+// sniff tells from its first bytes whether br holds gzip, and refuses data
+// that is compressed some other way (an error wrapping ErrCompressed).
+func sniff(br *bufio.Reader) (isGzip bool, err error) {
+	head, err := br.Peek(6)
+	if err != nil && err != io.EOF {
+		return false, err
+	}
+	if IsGzip(head) {
+		return true, nil
+	}
+	if name := otherCompression(head); name != "" {
+		return false, fmt.Errorf("%w: not gzip: the data is %s", ErrCompressed, name)
+	}
+	return false, nil
+}
+
+// otherCompression names the format of data that starts like a compressed
+// or binary stream other than gzip (export data files are always gzip, or
+// plain text), or returns "".
+func otherCompression(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("BZh")):
+		return "a bzip2 stream"
+	case bytes.HasPrefix(head, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return "a zstd stream"
+	case bytes.HasPrefix(head, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
+		return "an xz stream"
+	case bytes.HasPrefix(head, []byte{0x04, 0x22, 0x4d, 0x18}):
+		return "an LZ4 frame"
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return "a zip archive"
+	case bytes.HasPrefix(head, []byte{0xe0, 0x01, 0x00, 0xea}):
+		return "binary Ion (exports are Ion text)"
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		return "UTF-16 text (exports are UTF-8)"
+	case len(head) >= 2 && head[0] == 0x78 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0:
+		return "a zlib stream"
+	}
+	return ""
 }

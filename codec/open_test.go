@@ -330,3 +330,40 @@ func TestGunzipper_reuseDoesNotLeakState(t *testing.T) {
 		}
 	}
 }
+
+// TestOpen_otherCompressions: data compressed some other way than gzip is
+// refused with a message naming it, not read as text.
+func TestOpen_otherCompressions(t *testing.T) {
+	for _, tt := range []struct {
+		head []byte
+		name string
+	}{
+		{[]byte("BZh91AY&SY"), "bzip2"},
+		{[]byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0}, "zstd"},
+		{[]byte{0xfd, '7', 'z', 'X', 'Z', 0, 0}, "xz"},
+		{[]byte{0x78, 0x9c, 1, 2}, "zlib"},
+		{[]byte("PK\x03\x04rest"), "zip"},
+		{[]byte{0xe0, 0x01, 0x00, 0xea, 0}, "binary Ion"},
+		{[]byte{0xff, 0xfe, '{', 0}, "UTF-16"},
+	} {
+		var g codec.Gunzipper
+		_, err := g.Open(bytes.NewReader(tt.head))
+		if !errors.Is(err, codec.ErrCompressed) || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+		if _, err := codec.Open(bytes.NewReader(tt.head)); !errors.Is(err, codec.ErrCompressed) {
+			t.Errorf("Open %s: %v", tt.name, err)
+		}
+	}
+	for _, plain := range []string{`{"Item":{}}`, "", "{", "x", "\n", "$ion_1_0 {Item:{}}"} {
+		var g codec.Gunzipper
+		r, err := g.Open(strings.NewReader(plain))
+		if err != nil || g.IsGzip() {
+			t.Errorf("%q: %v", plain, err)
+			continue
+		}
+		if b, _ := io.ReadAll(r); string(b) != plain {
+			t.Errorf("%q read as %q", plain, b)
+		}
+	}
+}

@@ -525,7 +525,7 @@ func TestRun_unterminatedLastLine(t *testing.T) {
 		fileTask(t, st, "data/plain.json", []byte(text), 3),
 		fileTask(t, st, "data/empty.json.gz", gz(t, ""), 0),
 		fileTask(t, st, "data/empty.json", nil, 0),
-		fileTask(t, st, "data/one.json", []byte(`{"Item":{}}`), 1),
+		fileTask(t, st, "data/one.json", []byte(`{"Item":{"k":{"N":"1"}}}`), 1),
 	}
 	for _, quick := range []bool{false, true} {
 		res := run(t, st, tasks, pipeline.Options{Quick: quick})

@@ -126,6 +126,25 @@ const (
 	ExitIncomplete = 2 // could not check (usage, unreadable path, I/O)
 )
 
+// KindCannotCheck is the kind of the entry of Report.Errors in a report of
+// an export that could not be checked at all (see NewErrorReport).
+const KindCannotCheck = "cannot_check"
+
+// NewErrorReport returns the report of an export that could not be checked
+// at all, such as a path that holds no export: status "incomplete", one
+// error. Scripts reading --json output get a report in every case.
+func NewErrorReport(location string, err error) *Report {
+	return &Report{
+		Schema:   Schema,
+		Export:   ExportInfo{Location: location},
+		Mode:     "full",
+		Status:   "incomplete",
+		Findings: []Finding{},
+		Warnings: []Finding{},
+		Errors:   []Finding{{Kind: KindCannotCheck, File: location, Message: err.Error()}},
+	}
+}
+
 // ExitCode maps the report to the documented exit code: 1 if there are
 // findings, else 2 if something could not be checked, else 0.
 func (r *Report) ExitCode() int {

@@ -122,18 +122,26 @@ func (c *checker) run() error {
 	}
 
 	// The summary.
+	var s *manifest.Summary
 	raw, err := store.ReadAll(c.ctx, c.st, summaryKey, manifest.MaxSummaryBytes)
-	if err != nil {
+	var tooLarge *store.TooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		// DynamoDB's summaries are well under a KiB: this is not one.
+		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: summaryKey, fileIsStoreKey: true,
+			Message: fmt.Sprintf("manifest-summary.json is larger than %d bytes: not a summary DynamoDB wrote", manifest.MaxSummaryBytes)})
+	case err != nil:
 		if c.ctx.Err() != nil {
 			return c.ctx.Err()
 		}
 		c.failure(sortKey{group: groupSummary}, Finding{Kind: KindIOError, File: summaryKey, fileIsStoreKey: true, Message: err.Error()})
 		return nil
-	}
-	c.checkMD5(groupSummary, summaryKey, md5.Sum(raw))
-	s, err := manifest.ParseSummary(summaryKey, raw)
-	if err != nil {
-		c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: summaryKey, fileIsStoreKey: true, Message: err.Error()})
+	default:
+		c.checkMD5(groupSummary, summaryKey, md5.Sum(raw))
+		s, err = manifest.ParseSummary(summaryKey, raw)
+		if err != nil {
+			c.finding(sortKey{group: groupSummary}, Finding{Kind: KindManifestInvalid, File: summaryKey, fileIsStoreKey: true, Message: err.Error()})
+		}
 	}
 	if s == nil {
 		// Unreadable summary: check what can be checked without it, the

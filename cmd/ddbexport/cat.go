@@ -42,7 +42,7 @@ a warning). It does not refuse an export whose manifests do not check out:
 it warns on stderr and goes on. A record it cannot decode is reported on
 stderr with its file, line and byte offset, and cat goes on with the next;
 the exit status is then 1.` + "\n" + exitStatusHelp,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var plain bool
 			switch strings.ToLower(format) {
@@ -56,6 +56,9 @@ the exit status is then 1.` + "\n" + exitStatusHelp,
 			loc, err := locate(ctx, args[0], exportID)
 			if err != nil {
 				return err
+			}
+			if maxRec < 0 {
+				return usageErrorf("--max-record-bytes must be 0 (the default) or more")
 			}
 			if workers < 0 {
 				return usageErrorf("--workers must be 0 (all cores) or more")

@@ -38,7 +38,7 @@ binaries, numbers at the edges of DynamoDB's range, and sizes up to 400 KB.
 The same flags and --seed give byte-identical output.`,
 		Example: `  ddbexport gen --items 1000 --files 4 out/
   ddbexport gen --kind incremental --view NEW_IMAGE --key pk:S,sk:N --seed 7 out/`,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("OUTDIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opt.Kind, err = gen.ParseKind(kind); err != nil {

@@ -102,3 +102,16 @@ func isTerminal(w io.Writer) bool {
 	}
 	return isTerminalFd(f.Fd())
 }
+
+// oneArg accepts exactly one argument, named name in the error.
+func oneArg(name string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0:
+			return usageErrorf("%s needs %s\nTry: %s --help", cmd.CommandPath(), name, cmd.CommandPath())
+		case len(args) > 1:
+			return usageErrorf("%s takes one %s, not %d arguments (quote a path with spaces)\nTry: %s --help", cmd.CommandPath(), name, len(args), cmd.CommandPath())
+		}
+		return nil
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,10 +13,11 @@ import (
 
 func newVerifyCmd(stdout, stderr io.Writer) *cobra.Command {
 	var (
-		opt      verify.Options
-		jsonOut  bool
-		quiet    bool
-		exportID string
+		opt       verify.Options
+		jsonOut   bool
+		quiet     bool
+		exportID  string
+		tolerance time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "verify [flags] PATH",
@@ -35,14 +37,28 @@ finding.
 
 Memory is about workers × (max-record-bytes + 1 MiB), whatever the export's
 size.` + "\n" + exitStatusHelp,
-		Args: cobra.ExactArgs(1),
+		Args: oneArg("PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opt.Workers < 0 {
+			switch {
+			case opt.Workers < 0:
 				return usageErrorf("--workers must be 0 (all cores) or more")
+			case opt.MaxRecordBytes < 0:
+				return usageErrorf("--max-record-bytes must be 0 (the default) or more")
+			case opt.MaxProblemsPerFile < 0:
+				return usageErrorf("--max-problems must be 0 (the default) or more")
+			case tolerance < 0:
+				return usageErrorf("--clock-tolerance cannot be negative")
+			case tolerance == 0:
+				opt.ClockTolerance = -1 // none
+			default:
+				opt.ClockTolerance = tolerance
 			}
 			ctx := cmd.Context()
 			loc, err := locate(ctx, args[0], exportID)
 			if err != nil {
+				if jsonOut {
+					verify.NewErrorReport(args[0], err).WriteJSON(stdout)
+				}
 				return err
 			}
 			opt.Location = loc.location
@@ -58,6 +74,9 @@ size.` + "\n" + exitStatusHelp,
 				bar.stop()
 			}
 			if err != nil {
+				if jsonOut && ctx.Err() == nil {
+					verify.NewErrorReport(loc.location, err).WriteJSON(stdout)
+				}
 				return err
 			}
 			if jsonOut {
@@ -80,6 +99,6 @@ size.` + "\n" + exitStatusHelp,
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	f.IntVar(&opt.MaxRecordBytes, "max-record-bytes", 0, "longest record line accepted (0: 8 MiB)")
 	f.IntVar(&opt.MaxProblemsPerFile, "max-problems", 0, "findings listed per data file; the rest are counted (0: 100)")
-	f.DurationVar(&opt.ClockTolerance, "clock-tolerance", 0, "widen an incremental export's window by this much (0: 1m, the documented clock skew)")
+	f.DurationVar(&tolerance, "clock-tolerance", verify.DefaultClockTolerance, "widen an incremental export's window by this much on each side (DynamoDB documents up to about a minute of clock skew)")
 	return cmd
 }
