@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -119,26 +120,13 @@ func (e *SyntaxError) Error() string {
 	return e.File + ": " + e.Msg
 }
 
-type summaryJSON struct {
-	Version            *string         `json:"version"`
-	ExportArn          *string         `json:"exportArn"`
-	StartTime          *string         `json:"startTime"`
-	EndTime            *string         `json:"endTime"`
-	TableArn           *string         `json:"tableArn"`
-	TableID            *string         `json:"tableId"`
-	ExportTime         *string         `json:"exportTime"`
-	ExportFromTime     *string         `json:"exportFromTime"`
-	ExportToTime       *string         `json:"exportToTime"`
-	S3Bucket           *string         `json:"s3Bucket"`
-	S3Prefix           *string         `json:"s3Prefix"`
-	S3SseAlgorithm     *string         `json:"s3SseAlgorithm"`
-	S3SseKmsKeyID      *string         `json:"s3SseKmsKeyId"`
-	ManifestFilesS3Key *string         `json:"manifestFilesS3Key"`
-	BilledSizeBytes    json.RawMessage `json:"billedSizeBytes"`
-	ItemCount          json.RawMessage `json:"itemCount"`
-	OutputFormat       *string         `json:"outputFormat"`
-	OutputView         *string         `json:"outputView"`
-	ExportType         *string         `json:"exportType"`
+// summaryFields are the keys of manifest-summary.json that ParseSummary
+// reads. As with encoding/json, a key matches a field case-insensitively.
+var summaryFields = []string{
+	"version", "exportArn", "startTime", "endTime", "tableArn", "tableId",
+	"exportTime", "exportFromTime", "exportToTime", "s3Bucket", "s3Prefix",
+	"s3SseAlgorithm", "s3SseKmsKeyId", "manifestFilesS3Key", "billedSizeBytes",
+	"itemCount", "outputFormat", "outputView", "exportType",
 }
 
 // ParseSummary parses manifest-summary.json. It accepts both versions,
@@ -148,26 +136,39 @@ type summaryJSON struct {
 // are kept in UTC to the millisecond, as DynamoDB writes them, so that
 // Marshal gives back an equal Summary. name is used in errors.
 //
-// The error is a *SyntaxError. When only field values are wrong (a bad
-// time, a negative count, an unknown exportType), the Summary is returned
-// too, holding what could be read.
+// The error is a *SyntaxError, in the summary's terms (key names, JSON
+// types, byte offsets), never Go's. A summary that is not one JSON object,
+// or that has a key twice (which value counts would be a guess), gives no
+// Summary. When only field values are wrong (a bad time, a negative count,
+// a string where a number belongs, an unknown exportType, an incremental
+// export without a valid outputView or with no export window, or with
+// exportFromTime not before exportToTime), the Summary is returned too,
+// holding what could be read. The window's length is not checked: the
+// 15 minutes to 24 hours of the API today may change.
 func ParseSummary(name string, b []byte) (*Summary, error) {
-	var j summaryJSON
-	if err := decodeObject(b, &j); err != nil {
-		return nil, &SyntaxError{File: name, Msg: "not a JSON summary: " + err.Error()}
+	fields, err := summaryObject(b)
+	if err != nil {
+		return nil, &SyntaxError{File: name, Msg: err.Error()}
 	}
 	var bad []string
-	str := func(p *string) string {
-		if p == nil {
+	str := func(field string) string {
+		raw := fields[field]
+		if len(raw) == 0 || string(raw) == "null" {
 			return ""
 		}
-		return *p
+		var v string
+		if raw[0] != '"' || json.Unmarshal(raw, &v) != nil {
+			bad = append(bad, fmt.Sprintf("%s must be a JSON string, not %s", field, jsonKind(raw)))
+			return ""
+		}
+		return v
 	}
-	tm := func(field string, p *string) time.Time {
-		if p == nil || *p == "" {
+	tm := func(field string) time.Time {
+		v := str(field)
+		if v == "" {
 			return time.Time{}
 		}
-		t, err := time.Parse(time.RFC3339Nano, *p)
+		t, err := time.Parse(time.RFC3339Nano, v)
 		if err == nil {
 			t = t.UTC().Truncate(time.Millisecond)
 			if y := t.Year(); y < 0 || y > 9999 {
@@ -175,12 +176,13 @@ func ParseSummary(name string, b []byte) (*Summary, error) {
 			}
 		}
 		if err != nil {
-			bad = append(bad, fmt.Sprintf("%s %q is not an ISO 8601 time", field, truncate(*p, 64)))
+			bad = append(bad, fmt.Sprintf("%s %q is not an ISO 8601 time", field, truncate(v, 64)))
 			return time.Time{}
 		}
 		return t
 	}
-	num := func(field string, raw json.RawMessage) int64 {
+	num := func(field string) int64 {
+		raw := fields[field]
 		if len(raw) == 0 || string(raw) == "null" {
 			return 0
 		}
@@ -192,33 +194,35 @@ func ParseSummary(name string, b []byte) (*Summary, error) {
 		return n
 	}
 	s := &Summary{
-		Version:            str(j.Version),
-		ExportArn:          str(j.ExportArn),
-		StartTime:          tm("startTime", j.StartTime),
-		EndTime:            tm("endTime", j.EndTime),
-		TableArn:           str(j.TableArn),
-		TableID:            str(j.TableID),
-		ExportTime:         tm("exportTime", j.ExportTime),
-		ExportFromTime:     tm("exportFromTime", j.ExportFromTime),
-		ExportToTime:       tm("exportToTime", j.ExportToTime),
-		S3Bucket:           str(j.S3Bucket),
-		S3Prefix:           str(j.S3Prefix),
-		S3SseAlgorithm:     str(j.S3SseAlgorithm),
-		S3SseKmsKeyID:      str(j.S3SseKmsKeyID),
-		ManifestFilesS3Key: str(j.ManifestFilesS3Key),
-		BilledSizeBytes:    num("billedSizeBytes", j.BilledSizeBytes),
-		ItemCount:          num("itemCount", j.ItemCount),
-		OutputFormat:       str(j.OutputFormat),
-		OutputView:         str(j.OutputView),
-		ExportType:         ExportType(str(j.ExportType)),
+		Version:            str("version"),
+		ExportArn:          str("exportArn"),
+		StartTime:          tm("startTime"),
+		EndTime:            tm("endTime"),
+		TableArn:           str("tableArn"),
+		TableID:            str("tableId"),
+		ExportTime:         tm("exportTime"),
+		ExportFromTime:     tm("exportFromTime"),
+		ExportToTime:       tm("exportToTime"),
+		S3Bucket:           str("s3Bucket"),
+		S3Prefix:           str("s3Prefix"),
+		S3SseAlgorithm:     str("s3SseAlgorithm"),
+		S3SseKmsKeyID:      str("s3SseKmsKeyId"),
+		ManifestFilesS3Key: str("manifestFilesS3Key"),
+		BilledSizeBytes:    num("billedSizeBytes"),
+		ItemCount:          num("itemCount"),
+		OutputFormat:       str("outputFormat"),
+		OutputView:         str("outputView"),
+		ExportType:         ExportType(str("exportType")),
 	}
-	if len(j.ItemCount) == 0 || string(j.ItemCount) == "null" {
+	if raw := fields["itemCount"]; len(raw) == 0 || string(raw) == "null" {
 		bad = append(bad, "itemCount is missing")
 	}
 	switch s.ExportType {
 	case "":
 		s.ExportType = FullExport
-	case FullExport, IncrementalExport:
+	case FullExport:
+	case IncrementalExport:
+		bad = append(bad, checkIncremental(s, fields)...)
 	default:
 		bad = append(bad, fmt.Sprintf("unknown exportType %q", truncate(string(s.ExportType), 64)))
 	}
@@ -226,6 +230,173 @@ func ParseSummary(name string, b []byte) (*Summary, error) {
 		return s, &SyntaxError{File: name, Msg: strings.Join(bad, "; ")}
 	}
 	return s, nil
+}
+
+// checkIncremental returns what is wrong with the fields only an
+// incremental export has: its outputView, and its export window, which
+// must be there and not empty. A time that did not parse was reported
+// already.
+func checkIncremental(s *Summary, fields map[string]json.RawMessage) []string {
+	var bad []string
+	switch s.OutputView {
+	case ViewNewAndOldImages, ViewNewImage:
+	case "":
+		if raw := fields["outputView"]; len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
+			bad = append(bad, "outputView is missing (an incremental export has NEW_AND_OLD_IMAGES or NEW_IMAGE)")
+		}
+	default:
+		bad = append(bad, fmt.Sprintf("unknown outputView %q (want NEW_AND_OLD_IMAGES or NEW_IMAGE)", truncate(s.OutputView, 64)))
+	}
+	present := func(field string) bool {
+		raw := fields[field]
+		if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
+			bad = append(bad, field+" is missing (an incremental export has one)")
+			return false
+		}
+		return true
+	}
+	from, to := present("exportFromTime"), present("exportToTime")
+	if from && to && !s.ExportFromTime.IsZero() && !s.ExportToTime.IsZero() && !s.ExportFromTime.Before(s.ExportToTime) {
+		bad = append(bad, fmt.Sprintf("exportFromTime %s is not before exportToTime %s",
+			s.ExportFromTime.Format(TimeLayout), s.ExportToTime.Format(TimeLayout)))
+	}
+	return bad
+}
+
+// summaryObject reads b, which must hold one JSON object (or null, read as
+// an empty one) and nothing else but white space, and returns the values
+// of its top-level keys that name summary fields, by field name. Its
+// errors speak of the JSON: byte offsets, key names, JSON types. A key
+// that appears twice (or that names the same field as another, as
+// "itemCount" and "ItemCount" do) is an error.
+func summaryObject(b []byte) (map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	fields := map[string]json.RawMessage{}
+	seen := map[string]bool{} // unknown keys, to find their duplicates
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, jsonError(b, err)
+	}
+	switch tok {
+	case json.Delim('{'):
+	case nil: // null: no fields
+		return fields, trailing(b, dec)
+	default:
+		return nil, fmt.Errorf("not a JSON summary: the summary must be a JSON object, not %s", tokenKind(tok))
+	}
+	for dec.More() {
+		at := int(dec.InputOffset())
+		for at < len(b) && (b[at] == ',' || isJSONSpace(b[at])) {
+			at++
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, jsonError(b, err)
+		}
+		key, _ := tok.(string) // Token checks that an object key is a string
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, jsonError(b, err)
+		}
+		field := ""
+		for _, f := range summaryFields {
+			if strings.EqualFold(key, f) {
+				field = f
+				break
+			}
+		}
+		dup := false
+		if field != "" {
+			_, dup = fields[field]
+			fields[field] = raw
+		} else {
+			dup = seen[key]
+			seen[key] = true
+		}
+		if dup {
+			msg := fmt.Sprintf("duplicate key %q at byte offset %d", truncate(key, 64), at)
+			if field != "" && key != field {
+				msg += fmt.Sprintf(" (another key for %s)", field)
+			}
+			return nil, errors.New(msg)
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return nil, jsonError(b, err)
+	}
+	return fields, trailing(b, dec)
+}
+
+// trailing returns errTrailingData if anything but white space follows
+// what dec read from b.
+func trailing(b []byte, dec *json.Decoder) error {
+	// Decoder.More would take a trailing "}" or "]" for the end.
+	if rest := b[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
+		return fmt.Errorf("%w at byte offset %d", errTrailingData, int(dec.InputOffset())+len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
+	}
+	return nil
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// jsonError says what encoding/json found wrong with the JSON b, in the
+// summary's terms. The offset of a syntax error is that of the offending
+// byte, counted from 0 in the whole file.
+func jsonError(b []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		// A json.Decoder's offsets are not always from the start of the
+		// input; Unmarshal's are (bytes read, the offending one included).
+		var v any
+		if uerr := json.Unmarshal(b, &v); errors.As(uerr, &se) && se.Offset > 0 {
+			se.Offset--
+		}
+	}
+	switch {
+	case se != nil:
+		return fmt.Errorf("not a JSON summary: invalid JSON at byte offset %d: %s", se.Offset, se.Error())
+	case errors.Is(err, io.EOF) && len(bytes.TrimLeft(b, " \t\r\n")) == 0:
+		return errors.New("not a JSON summary: the file is empty")
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("not a JSON summary: the JSON ends at byte offset %d before the object is closed (truncated)", len(b))
+	}
+	return fmt.Errorf("not a JSON summary: %v", err)
+}
+
+// tokenKind names the JSON type of a json.Token.
+func tokenKind(tok json.Token) string {
+	switch tok := tok.(type) {
+	case json.Delim:
+		if tok == '[' {
+			return "an array"
+		}
+		return "an object"
+	case string:
+		return "a string"
+	case json.Number, float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "null"
+}
+
+// jsonKind names the JSON type of the valid JSON value raw.
+func jsonKind(raw json.RawMessage) string {
+	switch raw[0] {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // decodeObject decodes the single JSON value in b into v, with numbers

@@ -197,9 +197,18 @@ func TestParseSummary_accepts(t *testing.T) {
 		}},
 		{"unknown keys", `{"itemCount":2,"futureField":{"a":[1,2,{"b":null}]},"another":"x","exportStatus":"COMPLETED"}`, func(s *manifest.Summary) bool { return s.ItemCount == 2 }},
 		{"null billedSizeBytes", `{"itemCount":2,"billedSizeBytes":null}`, func(s *manifest.Summary) bool { return s.BilledSizeBytes == 0 }},
-		{"NEW_IMAGE view", `{"itemCount":2,"exportType":"INCREMENTAL_EXPORT","outputView":"NEW_IMAGE","version":"2023-08-01"}`, func(s *manifest.Summary) bool {
+		{"NEW_IMAGE view", `{"itemCount":2,"exportType":"INCREMENTAL_EXPORT","outputView":"NEW_IMAGE","version":"2023-08-01","exportFromTime":"2026-01-14T10:20:00.000Z","exportToTime":"2026-01-14T10:35:00.000Z"}`, func(s *manifest.Summary) bool {
 			return s.Incremental() && s.OutputView == manifest.ViewNewImage
 		}},
+		// The API allows windows of 15 minutes to 24 hours today; that
+		// may change, so a longer or shorter one is accepted.
+		{"one-millisecond window", `{"itemCount":0,"exportType":"INCREMENTAL_EXPORT","outputView":"NEW_AND_OLD_IMAGES","exportFromTime":"2026-01-14T10:20:00.000Z","exportToTime":"2026-01-14T10:20:00.001Z"}`, func(s *manifest.Summary) bool {
+			return s.ExportToTime.Sub(s.ExportFromTime) == time.Millisecond
+		}},
+		{"week-long window", `{"itemCount":0,"exportType":"INCREMENTAL_EXPORT","outputView":"NEW_IMAGE","exportFromTime":"2026-01-07T10:20:00.000Z","exportToTime":"2026-01-14T10:20:00.000Z"}`, func(s *manifest.Summary) bool {
+			return s.ExportToTime.Sub(s.ExportFromTime) == 7*24*time.Hour
+		}},
+		{"a full export needs no window", `{"itemCount":1,"exportType":"FULL_EXPORT"}`, full},
 		{"time with offset", `{"itemCount":0,"startTime":"2020-11-11T23:33:52.834+02:00"}`, func(s *manifest.Summary) bool {
 			return s.StartTime.Equal(mustTime(t, "2020-11-11T21:33:52.834Z")) && s.StartTime.Location() == time.UTC
 		}},
@@ -228,6 +237,7 @@ func TestParseSummary_errors(t *testing.T) {
 		{"array", `[{"itemCount":1}]`, "not a JSON summary"},
 		{"string", `"x"`, "not a JSON summary"},
 		{"JSON null", `null`, "itemCount is missing"},
+		{"number", `12`, "must be a JSON object, not a number"},
 		{"truncated", sabuatSummary[:100], "not a JSON summary"},
 		{"missing itemCount", `{"version":"2020-06-30"}`, "itemCount is missing"},
 		{"null itemCount", `{"itemCount":null}`, "itemCount is missing"},
@@ -241,11 +251,11 @@ func TestParseSummary_errors(t *testing.T) {
 		{"bad endTime", `{"itemCount":1,"endTime":"2020-13-01T00:00:00.000Z"}`, `endTime`},
 		{"date only", `{"itemCount":1,"exportTime":"2020-11-11"}`, `exportTime`},
 		{"no zone", `{"itemCount":1,"exportFromTime":"2020-11-11T21:33:52.834"}`, `exportFromTime`},
-		{"numeric time", `{"itemCount":1,"exportToTime":1605130432}`, "not a JSON summary"},
+		{"numeric time", `{"itemCount":1,"exportToTime":1605130432}`, "exportToTime must be a JSON string, not a number"},
 		{"year out of range after UTC", `{"itemCount":1,"startTime":"0000-01-01T00:00:00.000+01:00"}`, `startTime`},
 		{"unknown exportType", `{"itemCount":1,"exportType":"PARTIAL_EXPORT"}`, `unknown exportType "PARTIAL_EXPORT"`},
 		{"lowercase exportType", `{"itemCount":1,"exportType":"incremental_export"}`, `unknown exportType`},
-		{"two objects", sabuatSummary + sabuatSummary, "data after the JSON object"},
+		{"two objects", sabuatSummary + sabuatSummary, "data after the JSON object at byte offset 602"},
 		{"trailing brace", sabuatSummary + "}", "data after the JSON object"},
 		{"trailing bracket", sabuatSummary + "]", "data after the JSON object"},
 		{"trailing junk", sabuatSummary + "x", "data after the JSON object"},
@@ -271,6 +281,142 @@ func TestParseSummary_errors(t *testing.T) {
 	}
 }
 
+// ParseSummary's errors speak of the summary (key names, JSON types, byte
+// offsets), never of Go types.
+func TestParseSummary_errorTerms(t *testing.T) {
+	tests := []struct {
+		name, raw, msg string
+		summary        bool // a Summary is returned with the error
+	}{
+		{"array", `[{"itemCount":1}]`, "not a JSON summary: the summary must be a JSON object, not an array", false},
+		{"string", `"x"`, "the summary must be a JSON object, not a string", false},
+		{"boolean", ` true `, "the summary must be a JSON object, not a boolean", false},
+		{"string field as number", `{"itemCount":1,"exportArn":5}`, "exportArn must be a JSON string, not a number", true},
+		{"string field as array", `{"itemCount":1,"tableArn":["a"]}`, "tableArn must be a JSON string, not an array", true},
+		{"string field as object", `{"itemCount":1,"outputFormat":{}}`, "outputFormat must be a JSON string, not an object", true},
+		{"string field as boolean", `{"itemCount":1,"exportType":false}`, "exportType must be a JSON string, not a boolean", true},
+		{"time as object", `{"itemCount":1,"startTime":{"t":1}}`, "startTime must be a JSON string, not an object", true},
+		{"case-insensitive key", `{"itemCount":1,"S3Bucket":[]}`, "s3Bucket must be a JSON string, not an array", true},
+		{"two wrong types", `{"itemCount":true,"version":1}`, "version must be a JSON string, not a number; itemCount true is not a non-negative integer", true},
+		{"syntax error", `{"itemCount":1,"version":x}`, "not a JSON summary: invalid JSON at byte offset 25: invalid character 'x' looking for beginning of value", false},
+		{"syntax error in a key", `{"itemCount":1, version:1}`, "invalid JSON at byte offset 16: invalid character 'v'", false},
+		{"missing colon", `{"itemCount" 1}`, "invalid JSON at byte offset 13: invalid character '1' after object key", false},
+		{"empty", " \n", "not a JSON summary: the file is empty", false},
+		{"truncated", `{"itemCount":1,"version":"2020`, "the JSON ends at byte offset 30 before the object is closed (truncated)", false},
+		{"truncated after a key", `{"itemCount":1,`, "truncated", false},
+		{"trailing data", `{"itemCount":1} x`, "data after the JSON object at byte offset 16", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := manifest.ParseSummary("s.json", []byte(tt.raw))
+			var se *manifest.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error = %v (%T); want a *SyntaxError", err, err)
+			}
+			if !strings.Contains(se.Msg, tt.msg) {
+				t.Errorf("message %q does not contain %q", se.Msg, tt.msg)
+			}
+			for _, goTerm := range []string{"Go ", "manifest.", "unmarshal", "struct", "int64"} {
+				if strings.Contains(se.Msg, goTerm) {
+					t.Errorf("message %q speaks of Go (%q)", se.Msg, goTerm)
+				}
+			}
+			if (s != nil) != tt.summary {
+				t.Errorf("Summary returned: %v; want %v", s != nil, tt.summary)
+			}
+		})
+	}
+}
+
+// A key given twice is an error naming it: which value counts would be a
+// guess. Keys match fields case-insensitively, so two spellings of one
+// field are duplicates too; unknown keys must be unique as well.
+func TestParseSummary_duplicateKeys(t *testing.T) {
+	tests := []struct{ name, raw, msg string }{
+		{"itemCount twice", `{"itemCount":1,"version":"x","itemCount":2}`, `duplicate key "itemCount" at byte offset 29`},
+		{"itemCount twice, same value", `{"itemCount":1, "itemCount":1}`, `duplicate key "itemCount" at byte offset 16`},
+		{"exportType twice", `{"itemCount":1,"exportType":"FULL_EXPORT","exportType":"INCREMENTAL_EXPORT"}`, `duplicate key "exportType"`},
+		{"two spellings", `{"itemCount":1,"ITEMCOUNT":2}`, `duplicate key "ITEMCOUNT" at byte offset 15 (another key for itemCount)`},
+		{"null then value", `{"s3Prefix":null,"itemCount":1,"s3Prefix":"p"}`, `duplicate key "s3Prefix"`},
+		{"unknown key twice", `{"itemCount":1,"futureField":1,` + "\n  " + `"futureField":2}`, `duplicate key "futureField" at byte offset 34`},
+		{"escaped duplicate", `{"itemCount":1,"\u0069temCount":2}`, `duplicate key "itemCount"`},
+		{"real summary with a key repeated", strings.TrimSuffix(sabuatSummary, "}") + `,"itemCount":7}`, `duplicate key "itemCount"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := manifest.ParseSummary("s.json", []byte(tt.raw))
+			var se *manifest.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error = %v (%T), Summary %+v; want a *SyntaxError", err, err, s)
+			}
+			if !strings.Contains(se.Msg, tt.msg) {
+				t.Errorf("message %q does not contain %q", se.Msg, tt.msg)
+			}
+			if s != nil {
+				t.Errorf("Summary %+v returned with a duplicate key", *s)
+			}
+		})
+	}
+	// Keys inside a nested value are not the summary's keys.
+	if _, err := manifest.ParseSummary("s.json", []byte(`{"itemCount":1,"futureField":{"itemCount":1,"a":{"itemCount":2}},"other":[{"x":1},{"x":2}]}`)); err != nil {
+		t.Errorf("nested keys: %v", err)
+	}
+}
+
+// An incremental export's summary must have a view DynamoDB writes and an
+// export window that is there and not empty; the Summary comes back with
+// the error.
+func TestParseSummary_incremental(t *testing.T) {
+	const (
+		from = `"exportFromTime":"2026-01-14T10:20:00.000Z"`
+		to   = `"exportToTime":"2026-01-14T10:35:00.000Z"`
+		inc  = `"itemCount":6,"exportType":"INCREMENTAL_EXPORT"`
+	)
+	tests := []struct{ name, raw, msg string }{
+		{"no outputView", `{` + inc + `,` + from + `,` + to + `}`, "outputView is missing"},
+		{"null outputView", `{` + inc + `,"outputView":null,` + from + `,` + to + `}`, "outputView is missing"},
+		{"empty outputView", `{` + inc + `,"outputView":"",` + from + `,` + to + `}`, "outputView is missing"},
+		{"KEYS_ONLY view", `{` + inc + `,"outputView":"KEYS_ONLY",` + from + `,` + to + `}`, `unknown outputView "KEYS_ONLY"`},
+		{"lowercase view", `{` + inc + `,"outputView":"new_image",` + from + `,` + to + `}`, `unknown outputView "new_image"`},
+		{"numeric view", `{` + inc + `,"outputView":3,` + from + `,` + to + `}`, `outputView must be a JSON string, not a number`},
+		{"no exportFromTime", `{` + inc + `,"outputView":"NEW_IMAGE",` + to + `}`, "exportFromTime is missing"},
+		{"null exportToTime", `{` + inc + `,"outputView":"NEW_IMAGE",` + from + `,"exportToTime":null}`, "exportToTime is missing"},
+		{"no window", `{` + inc + `,"outputView":"NEW_IMAGE"}`, "exportFromTime is missing (an incremental export has one); exportToTime is missing"},
+		{"empty window", `{` + inc + `,"outputView":"NEW_IMAGE",` + from + `,"exportToTime":"2026-01-14T10:20:00.000Z"}`,
+			"exportFromTime 2026-01-14T10:20:00.000Z is not before exportToTime 2026-01-14T10:20:00.000Z"},
+		{"equal after UTC", `{` + inc + `,"outputView":"NEW_IMAGE",` + from + `,"exportToTime":"2026-01-14T11:20:00.000+01:00"}`, "is not before exportToTime"},
+		{"reversed window", `{` + inc + `,"outputView":"NEW_AND_OLD_IMAGES","exportFromTime":"2026-01-14T10:35:00.000Z","exportToTime":"2026-01-14T10:20:00.000Z"}`,
+			"exportFromTime 2026-01-14T10:35:00.000Z is not before exportToTime 2026-01-14T10:20:00.000Z"},
+		{"bad time is reported once", `{` + inc + `,"outputView":"NEW_IMAGE","exportFromTime":"soon",` + to + `}`, `exportFromTime "soon" is not an ISO 8601 time`},
+		{"real incremental summary reversed", strings.NewReplacer(`"exportFromTime":"2026-01-14T10:20:00.000Z"`, `"exportFromTime":"2026-01-14T10:35:00.000Z"`, `"exportToTime":"2026-01-14T10:35:00.000Z"`, `"exportToTime":"2026-01-14T10:20:00.000Z"`).Replace(gurreIncSummary),
+			"is not before exportToTime"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := manifest.ParseSummary("s.json", []byte(tt.raw))
+			var se *manifest.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error = %v (%T); want a *SyntaxError", err, err)
+			}
+			if !strings.Contains(se.Msg, tt.msg) {
+				t.Errorf("message %q does not contain %q", se.Msg, tt.msg)
+			}
+			if strings.Count(se.Msg, "exportFromTime") > 1+strings.Count(tt.msg, "exportFromTime") {
+				t.Errorf("message %q repeats itself", se.Msg)
+			}
+			if s == nil {
+				t.Fatal("no Summary returned with a field error")
+			}
+			if !s.Incremental() || s.ItemCount != 6 {
+				t.Errorf("Summary = %+v; want the incremental export's fields", *s)
+			}
+		})
+	}
+	if _, err := manifest.ParseSummary("s.json", []byte(gurreIncSummary)); err != nil {
+		t.Errorf("real incremental summary: %v", err)
+	}
+}
+
 func TestSyntaxError_Error(t *testing.T) {
 	if got := (&manifest.SyntaxError{File: "f", Line: 3, Msg: "m"}).Error(); got != "f:3: m" {
 		t.Errorf("got %q", got)
@@ -289,8 +435,8 @@ func TestSummary_Marshal_roundTrip(t *testing.T) {
 		`{"itemCount":1}`,
 		`{"itemCount":1,"exportType":"FULL_EXPORT"}`,
 		`{"itemCount":1,"exportFromTime":"2026-01-14T10:20:00.000Z","outputView":"NEW_IMAGE"}`,
-		`{"itemCount":1,"exportType":"INCREMENTAL_EXPORT","exportTime":"2026-01-14T10:20:00.000Z"}`,
-		`{"itemCount":1,"exportType":"INCREMENTAL_EXPORT"}`,
+		`{"itemCount":1,"exportType":"INCREMENTAL_EXPORT","exportTime":"2026-01-14T10:20:00.000Z","outputView":"NEW_IMAGE","exportFromTime":"2026-01-14T10:20:00.000Z","exportToTime":"2026-01-14T10:20:00.001Z"}`,
+		`{"itemCount":1,"exportType":"INCREMENTAL_EXPORT","outputView":"NEW_AND_OLD_IMAGES","exportFromTime":"2026-01-14T10:20:00.000+01:00","exportToTime":"2026-01-14T10:20:00.000Z"}`,
 		`{"itemCount":1,"startTime":"2026-01-14T10:20:00.123456789Z","endTime":"2026-01-14T12:20:00.5+02:00"}`,
 		`{"itemCount":1,"s3Prefix":"","s3Bucket":null,"tableArn":"<&>\u2028\"\\"}`,
 		`{"itemCount":1,"s3Prefix":"a\u0000b","version":"\ud800"}`,
