@@ -120,9 +120,12 @@ func Validate(v Value) error {
 }
 
 // ValidateItem validates every attribute of it and checks that names are
-// valid UTF-8 and unique.
+// non-empty, valid UTF-8 and unique.
 func ValidateItem(it Item) error {
 	for i, a := range it {
+		if a.Name == "" {
+			return Errorf(ErrValue, "an attribute name cannot be empty")
+		}
 		if !utf8.ValidString(a.Name) {
 			return ErrUTF8
 		}

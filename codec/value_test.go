@@ -365,3 +365,13 @@ func TestItem_Clone(t *testing.T) {
 		t.Error("Get(t) found an attribute")
 	}
 }
+
+func TestValidateItem_emptyName(t *testing.T) {
+	err := codec.ValidateItem(codec.Item{codec.S("x").Named("")})
+	if !errors.Is(err, codec.ErrValue) {
+		t.Errorf("empty name: %v, want ErrValue", err)
+	}
+	if err := codec.Validate(codec.M(codec.S("x").Named(""))); !errors.Is(err, codec.ErrValue) {
+		t.Errorf("empty member name: %v, want ErrValue", err)
+	}
+}
