@@ -125,7 +125,7 @@ func (s *sourceReader) classify(err error) error {
 	case s.err != nil && errors.Is(err, s.err):
 		return err
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%w: truncated gzip stream: %w", ErrCompressed, err)
+		return fmt.Errorf("%w: the gzip stream ends early, or a few stray bytes follow it: %w", ErrCompressed, err)
 	case isGzipFormatError(err):
 		return fmt.Errorf("%w: %w", ErrCompressed, err)
 	}
