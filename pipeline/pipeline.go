@@ -50,13 +50,14 @@ type Options struct {
 	// MaxProblemsPerFile bounds the problems kept per file; more are
 	// counted in Result.MoreProblems. 0 means 100.
 	MaxProblemsPerFile int
-	// Check, if set, is called for every decoded record, from several
-	// goroutines at once; the problems it returns are kept in the file's
+	// Check, if set, is called for every decoded record with its file's
+	// task, from several goroutines at once (but for one file always from
+	// one goroutine, in record order); the problems it returns are kept in the file's
 	// Result with the record's line (when their Line is 0). The record,
 	// and the memory of its strings, are valid only during the call (see
 	// codec.DecodeOptions.ReuseRecord): a Problem must hold copies
 	// (strings.Clone), not the record's own strings.
-	Check func(r *codec.Record) []Problem
+	Check func(t *Task, r *codec.Record) []Problem
 	// Stats, if set, is updated as files are read, for progress display.
 	Stats *Stats
 }
@@ -324,7 +325,7 @@ func (w *worker) decode(r io.Reader) error {
 	for dec.Next() {
 		items++
 		if w.opt.Check != nil {
-			for _, p := range w.opt.Check(dec.Record()) {
+			for _, p := range w.opt.Check(&w.res.Task, dec.Record()) {
 				if p.Line == 0 {
 					p.Line, p.Offset = dec.Line(), dec.RecordOffset()
 				}

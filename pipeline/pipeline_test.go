@@ -261,7 +261,7 @@ func TestRun_check(t *testing.T) {
 	var calls atomic.Int64
 	opt := pipeline.Options{
 		Workers: 3,
-		Check: func(r *codec.Record) []pipeline.Problem {
+		Check: func(_ *pipeline.Task, r *codec.Record) []pipeline.Problem {
 			n := calls.Add(1)
 			if r.Item == nil {
 				return []pipeline.Problem{{Kind: "bad", Message: "no item"}}

@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,9 @@ type checker struct {
 	// format and export type are then inferred from the files manifest,
 	// and the summary's totals are not compared.
 	noSummary bool
+	// keySchemas holds the key schema of each task's file (incremental
+	// exports), as its first record has it.
+	keySchemas []keySchema
 	// undecoded is set once the unsupported-format error is reported.
 	undecoded bool
 }
@@ -327,7 +331,7 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 	}
 	if s.Incremental() {
 		popt.Kind = codec.KindChange
-		popt.Check = c.changeCheck(s)
+		popt.Check = c.changeCheck(s, tasks)
 	}
 	if c.noSummary {
 		popt.Kind = codec.KindAny
@@ -342,6 +346,7 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 	for _, r := range results {
 		c.judge(sortKey{group: groupData, index: taskIndex[r.Key]}, r)
 	}
+	c.compareKeySchemas(tasks, taskIndex)
 	return nil
 }
 
@@ -508,7 +513,12 @@ func (c *checker) judge(order sortKey, r pipeline.Result) {
 // changeCheck returns the per-record check of an incremental export:
 // images present as the view requires, Keys equal to the key attributes of
 // each image, and the write timestamp inside the window.
-func (c *checker) changeCheck(s *manifest.Summary) func(*codec.Record) []pipeline.Problem {
+func (c *checker) changeCheck(s *manifest.Summary, tasks []pipeline.Task) func(*pipeline.Task, *codec.Record) []pipeline.Problem {
+	pos := make(map[string]int, len(tasks))
+	for i, t := range tasks {
+		pos[t.Key] = i
+	}
+	c.keySchemas = make([]keySchema, len(tasks))
 	tol := c.opt.ClockTolerance
 	if tol == 0 {
 		tol = DefaultClockTolerance
@@ -521,8 +531,18 @@ func (c *checker) changeCheck(s *manifest.Summary) func(*codec.Record) []pipelin
 	lo, hi := from.Add(-tol).UnixMicro(), to.Add(tol).UnixMicro()
 	window := fmt.Sprintf("[%s, %s) ± %s", fmtTime(from), fmtTime(to), tol)
 	view := s.OutputView
-	return func(r *codec.Record) []pipeline.Problem {
+	return func(t *pipeline.Task, r *codec.Record) []pipeline.Problem {
 		var ps []pipeline.Problem
+		// All records of a table have the same key: the first record of
+		// each file sets it for the file (one goroutine per file writes
+		// its own slot); files are compared with each other afterwards.
+		if ks := &c.keySchemas[pos[t.Key]]; *ks == nil {
+			*ks = schemaOf(r.Keys)
+		} else if !ks.matches(r.Keys) {
+			ps = append(ps, pipeline.Problem{Kind: KindKeyMismatch, Path: "Keys",
+				Expected: ks.String(), Actual: schemaOf(r.Keys).String(),
+				Message: "Keys have other attributes than the first record's of this file: a table has one key schema"})
+		}
 		switch {
 		case view == manifest.ViewNewImage && r.OldImage != nil:
 			ps = append(ps, pipeline.Problem{Kind: KindDecodeError, Reason: "bad_record",
@@ -615,4 +635,55 @@ func (c *checker) name(key string) string {
 		}
 	}
 	return prefix + manifest.RootName + "/" + rest
+}
+
+// A keySchema is the names and types of a record's Keys.
+type keySchema []codec.Value
+
+func schemaOf(keys codec.Item) keySchema {
+	ks := make(keySchema, len(keys))
+	for i, k := range keys {
+		ks[i] = codec.Value{Type: k.Type, Name: strings.Clone(k.Name)}
+	}
+	slices.SortFunc(ks, func(a, b codec.Value) int { return strings.Compare(a.Name, b.Name) })
+	return ks
+}
+
+func (ks keySchema) matches(keys codec.Item) bool {
+	if len(keys) != len(ks) {
+		return false
+	}
+	for _, k := range keys {
+		if !slices.ContainsFunc(ks, func(v codec.Value) bool { return v.Name == k.Name && v.Type == k.Type }) {
+			return false
+		}
+	}
+	return true
+}
+
+func (ks keySchema) String() string {
+	var parts []string
+	for _, k := range ks {
+		parts = append(parts, k.Name+" ("+k.Type.String()+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// compareKeySchemas reports data files whose records have another key
+// schema than the first file's, in manifest order.
+func (c *checker) compareKeySchemas(tasks []pipeline.Task, taskIndex map[string]int) {
+	var first keySchema
+	var firstFile string
+	for i, ks := range c.keySchemas {
+		switch {
+		case ks == nil:
+		case first == nil:
+			first, firstFile = ks, tasks[i].File.DataFileS3Key
+		case !first.matches(codec.Item(ks)):
+			c.finding(sortKey{group: groupData, index: taskIndex[tasks[i].Key]}, Finding{Kind: KindKeyMismatch,
+				File: tasks[i].File.DataFileS3Key, ManifestLine: int64(tasks[i].File.Line), Path: "Keys",
+				Expected: first.String(), Actual: ks.String(),
+				Message: "this file's records have another key schema than those of " + firstFile})
+		}
+	}
 }

@@ -223,3 +223,33 @@ func TestCat_duplicateEntryPrintedOnce(t *testing.T) {
 		t.Errorf("exit %d, %d lines, stderr %q", code, strings.Count(out, "\n"), stderr)
 	}
 }
+
+// TestVerify_keySchemaChanges: the records of an incremental export share
+// one key schema, within a file and across files.
+func TestVerify_keySchemaChanges(t *testing.T) {
+	rename := func(l string) string {
+		return strings.ReplaceAll(l, `"pk":{`, `"zz_renamed_key":{`)
+	}
+	t.Run("within a file", func(t *testing.T) {
+		e := genExport(t, gen.Options{Items: 20, Files: 1, Seed: 66, Kind: gen.Incremental})
+		e.editLine(0, 3, rename)
+		code, rep, _ := jsonReport(t, e.dir)
+		if len(rep.Findings) != 1 || rep.Findings[0].Kind != verify.KindKeyMismatch || rep.Findings[0].Line != 4 || code != 1 {
+			t.Errorf("exit %d, findings %+v", code, rep.Findings)
+		}
+	})
+	t.Run("across files", func(t *testing.T) {
+		e := genExport(t, gen.Options{Items: 40, Files: 2, Seed: 67, Kind: gen.Incremental})
+		e.editLines(1, func(l []string) []string {
+			for i := range l {
+				l[i] = rename(l[i])
+			}
+			return l
+		})
+		code, rep, _ := jsonReport(t, e.dir)
+		files := e.files()
+		if len(rep.Findings) != 1 || rep.Findings[0].Kind != verify.KindKeyMismatch || rep.Findings[0].File != files[1].DataFileS3Key || code != 1 {
+			t.Errorf("exit %d, findings %+v", code, rep.Findings)
+		}
+	})
+}
