@@ -45,3 +45,31 @@ func NewDecoder(f Format, r io.Reader, opt DecodeOptions) (Decoder, error) {
 	}
 	return fn(r, opt), nil
 }
+
+// An EncoderFunc returns an Encoder of one format writing to w.
+type EncoderFunc func(w io.Writer) Encoder
+
+var encoders = map[Format]EncoderFunc{}
+
+// RegisterEncoder makes a format's encoder available to NewEncoder;
+// format packages call it from init, as with RegisterDecoder.
+func RegisterEncoder(f Format, fn EncoderFunc) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	encoders[f] = fn
+}
+
+// ErrNoEncoder is returned by NewEncoder for a format with no registered
+// encoder.
+var ErrNoEncoder = fmt.Errorf("codec: no encoder for this format")
+
+// NewEncoder returns a registered Encoder for format f writing to w.
+func NewEncoder(f Format, w io.Writer) (Encoder, error) {
+	registryMu.RLock()
+	fn := encoders[f]
+	registryMu.RUnlock()
+	if fn == nil {
+		return nil, fmt.Errorf("%w: %s (writing %s is not supported yet)", ErrNoEncoder, f, f)
+	}
+	return fn(w), nil
+}

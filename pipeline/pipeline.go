@@ -11,6 +11,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"crypto/md5"
 	"errors"
@@ -58,9 +59,17 @@ type Options struct {
 	// codec.DecodeOptions.ReuseRecord): a Problem must hold copies
 	// (strings.Clone), not the record's own strings.
 	Check func(t *Task, r *codec.Record) []Problem
+	// Sink, if set, is called once per data file before it is read, and
+	// every good record of the file is written to the RecordSink it
+	// returns (from that file's goroutine, in order), which is closed when
+	// the file is done. An error of Sink or of the RecordSink stops the
+	// run: Run returns it. Quick is ignored: records are decoded.
+	Sink func(t *Task) (RecordSink, error)
 	// Stats, if set, is updated as files are read, for progress display.
 	Stats *Stats
 }
+
+func (o *Options) quick() bool { return o.Quick && o.Sink == nil }
 
 func (o *Options) workers() int {
 	if o.Workers > 0 {
@@ -102,6 +111,13 @@ type Problem struct {
 	Message  string
 	Expected string
 	Actual   string
+}
+
+// A RecordSink receives the records of one data file, as
+// sink/export.Partition does. The record is valid only during Write.
+type RecordSink interface {
+	Write(r *codec.Record) error
+	Close() error
 }
 
 // A Result is what reading one data file found.
@@ -165,9 +181,23 @@ func run(ctx context.Context, st store.Store, tasks []Task, opt Options, emit *e
 				w.out = emit.open(gctx, i)
 				defer w.out.close()
 			}
+			if opt.Sink != nil {
+				sink, err := opt.Sink(&tasks[i])
+				if err != nil {
+					return fmt.Errorf("%s: %w", tasks[i].Key, err)
+				}
+				w.sink, w.sinkErr = sink, nil
+			}
 			results[i] = w.process(gctx, st, tasks[i])
 			if opt.Stats != nil {
 				opt.Stats.Files.Add(1)
+			}
+			if w.sink != nil {
+				err := w.sink.Close()
+				w.sink = nil
+				if err := cmp.Or(w.sinkErr, err); err != nil {
+					return fmt.Errorf("%s: %w", tasks[i].Key, err)
+				}
 			}
 			return gctx.Err()
 		})
@@ -193,6 +223,10 @@ type worker struct {
 	hr  hashReader
 	res *Result
 	out *queue // where records go, in ordered streaming (see Stream)
+	// sink receives the current file's records (Options.Sink); sinkErr is
+	// its first error, which stops the file and the run.
+	sink    RecordSink
+	sinkErr error
 	// items is the part of res.Records already added to Stats.Items.
 	items int64
 }
@@ -223,7 +257,7 @@ func (w *worker) process(ctx context.Context, st store.Store, t Task) (res Resul
 	default:
 		res.Gzip = w.gz.IsGzip()
 		cr := countingReader{r: zr}
-		if w.opt.Quick {
+		if w.opt.quick() {
 			err = w.count(&cr)
 		} else {
 			err = w.decode(&cr)
@@ -334,6 +368,12 @@ func (w *worker) decode(r io.Reader) error {
 		}
 		if w.out != nil {
 			w.out.add(dec.Record())
+		}
+		if w.sink != nil {
+			if err := w.sink.Write(dec.Record()); err != nil {
+				w.sinkErr = err
+				break
+			}
 		}
 		if items&1023 == 0 && w.opt.Stats != nil {
 			w.opt.Stats.Items.Add(1024)

@@ -138,3 +138,57 @@ func TestStream_cancelled(t *testing.T) {
 		t.Fatal("Stream did not return after cancel")
 	}
 }
+
+type recordingSink struct {
+	lines  *[]string
+	failAt int
+	closed *int
+}
+
+func (s recordingSink) Write(r *codec.Record) error {
+	if len(*s.lines) == s.failAt {
+		return errors.New("sink full")
+	}
+	*s.lines = append(*s.lines, string(ddbjson.AppendRecord(nil, r)))
+	return nil
+}
+
+func (s recordingSink) Close() error { *s.closed++; return nil }
+
+func TestRun_sink(t *testing.T) {
+	st, tasks := genExport(t, gen.Options{Items: 300, Files: 4, Seed: 8, MaxItemBytes: 2048})
+	want := sequential(t, st, tasks)
+	perFile := make([][]string, len(tasks))
+	closed := make([]int, len(tasks))
+	index := map[string]int{}
+	for i, task := range tasks {
+		index[task.Key] = i
+	}
+	_, err := pipeline.Run(context.Background(), st, tasks, pipeline.Options{Workers: 3, Quick: true,
+		Sink: func(task *pipeline.Task) (pipeline.RecordSink, error) {
+			i := index[task.Key]
+			return recordingSink{lines: &perFile[i], failAt: -1, closed: &closed[i]}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	for i := range perFile {
+		for _, l := range perFile[i] {
+			got.WriteString(l + "\n")
+		}
+		if closed[i] != 1 {
+			t.Errorf("file %d: sink closed %d times", i, closed[i])
+		}
+	}
+	if got.String() != want {
+		t.Error("the sinks did not get every record in order (Quick must not skip decoding when a sink is set)")
+	}
+	_, err = pipeline.Run(context.Background(), st, tasks, pipeline.Options{Workers: 2,
+		Sink: func(*pipeline.Task) (pipeline.RecordSink, error) {
+			return recordingSink{lines: new([]string), failAt: 5, closed: new(int)}, nil
+		}})
+	if err == nil || !strings.Contains(err.Error(), "sink full") {
+		t.Errorf("a sink error: Run = %v", err)
+	}
+}

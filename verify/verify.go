@@ -54,6 +54,12 @@ type Options struct {
 	Stats *pipeline.Stats
 	// Location describes where the export was found, for the report.
 	Location string
+	// Sink, if set, receives every good record of each data file as it is
+	// verified (see pipeline.Options.Sink): a converter writes the export
+	// in another form on the same pass, and keeps the result only when the
+	// report has no findings. An error of the sink stops the check and is
+	// returned by Verify.
+	Sink func(t *pipeline.Task) (pipeline.RecordSink, error)
 	// OnManifest, if set, is called once the manifests are read, before any
 	// data file is, with the number of data files and their stored bytes.
 	OnManifest func(files int, storedBytes int64)
@@ -328,6 +334,7 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 		MaxRecordBytes:     c.opt.MaxRecordBytes,
 		MaxProblemsPerFile: c.opt.MaxProblemsPerFile,
 		Stats:              c.opt.Stats,
+		Sink:               c.opt.Sink,
 	}
 	if s.Incremental() {
 		popt.Kind = codec.KindChange

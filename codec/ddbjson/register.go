@@ -10,4 +10,5 @@ func init() {
 	codec.RegisterDecoder(codec.FormatDynamoDBJSON, func(r io.Reader, opt codec.DecodeOptions) codec.Decoder {
 		return NewDecoder(r, opt)
 	})
+	codec.RegisterEncoder(codec.FormatDynamoDBJSON, func(w io.Writer) codec.Encoder { return NewEncoder(w) })
 }

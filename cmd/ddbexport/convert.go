@@ -1,0 +1,220 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/manifest"
+	"github.com/ddbexport/ddbexport/pipeline"
+	sinkexport "github.com/ddbexport/ddbexport/sink/export"
+	"github.com/ddbexport/ddbexport/store"
+	"github.com/ddbexport/ddbexport/store/localfs"
+	"github.com/ddbexport/ddbexport/verify"
+)
+
+func newConvertCmd(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		to       string
+		out      string
+		workers  int
+		exportID string
+		quiet    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "convert --to FORMAT --out DIR [flags] PATH",
+		Short: "Write an export in another format, verifying it on the same pass",
+		Long: `convert reads an export and writes it again as a complete export in the
+format given by --to (dynamodb-json or ion), the way gen writes one: into
+DIR, which plays the bucket, at DIR/[prefix/]AWSDynamoDB/<new export id>/,
+with _started, manifests, checksums and etags made anew, one data file per
+source data file, the item count and the export type (full or incremental)
+kept. This is how to prepare an ImportTable source in the format you need.
+
+The source is verified on the same pass, as verify does: if it has any
+finding, or cannot be checked whole, nothing is kept (the partial output is
+removed) and the report is printed, exit status 1 or 2.` + "\n" + exitStatusHelp,
+		Example: `  ddbexport convert --to dynamodb-json --out converted/ exports/`,
+		Args:    oneArg("PATH"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, err := codec.ParseFormat(to)
+			switch {
+			case to == "":
+				return usageErrorf("--to is required: dynamodb-json or ion")
+			case err != nil:
+				return usageErrorf("--to: %v", err)
+			case out == "":
+				return usageErrorf("--out is required: the folder that plays the bucket of the new export")
+			case workers < 0:
+				return usageErrorf("--workers must be 0 (all cores) or more")
+			}
+			if _, err := codec.NewEncoder(target, io.Discard); err != nil {
+				return usageErrorf("--to %s: %v", to, err)
+			}
+			ctx := cmd.Context()
+			loc, err := locate(ctx, args[0], exportID)
+			if err != nil {
+				return err
+			}
+			src, files, err := readManifests(cmd, loc)
+			if err != nil {
+				return err
+			}
+			partition := map[string]int{} // source data file → partition of the new export
+			for _, f := range files {
+				key, err := loc.ref.Resolve(src, f.DataFileS3Key)
+				if _, seen := partition[key]; err == nil && !seen {
+					partition[key] = len(partition)
+				}
+			}
+			tmpl, err := newExportSummary(src)
+			if err != nil {
+				return &exitError{code: exitCannotCheck, err: err}
+			}
+			w, err := sinkexport.New(ctx, localfs.New(out), sinkexport.Options{
+				Summary: tmpl,
+				Format:  target,
+				Files:   max(len(partition), 1),
+				NewEncoder: func(w io.Writer) codec.Encoder {
+					enc, _ := codec.NewEncoder(target, w)
+					return enc
+				},
+			})
+			if err != nil {
+				return &exitError{code: exitCannotCheck, err: err}
+			}
+			opt := verify.Options{
+				Workers:  workers,
+				Location: loc.location,
+				Sink: func(t *pipeline.Task) (pipeline.RecordSink, error) {
+					return w.Partition(ctx, partition[t.Key])
+				},
+			}
+			var bar *progressBar
+			if !quiet && isTerminal(stderr) {
+				opt.Stats = new(pipeline.Stats)
+				opt.OnManifest = func(files int, bytes int64) { bar = startProgress(stderr, opt.Stats, files, bytes) }
+			}
+			rep, err := verify.Verify(ctx, loc.st, loc.ref, opt)
+			if bar != nil {
+				bar.stop()
+			}
+			if err != nil || rep.ExitCode() != verify.ExitIntact {
+				if aerr := discard(w, out); aerr != nil {
+					fmt.Fprintf(stderr, "warning: removing the partial output: %v\n", aerr)
+				}
+				if err != nil {
+					return &exitError{code: exitCannotCheck, err: fmt.Errorf("not converted: %w", err)}
+				}
+				rep.WriteText(stdout)
+				fmt.Fprintf(stderr, "Error: not converted: the source export does not verify (see the report)\n")
+				return exitCode(rep.ExitCode())
+			}
+			sum, _, err := w.Close(ctx)
+			if err != nil {
+				return &exitError{code: exitCannotCheck, err: fmt.Errorf("writing the new export: %w", err)}
+			}
+			if sum.ItemCount != rep.Totals.Items {
+				return &exitError{code: exitCannotCheck, err: fmt.Errorf("wrote %d items of %d: the new export is incomplete", sum.ItemCount, rep.Totals.Items)}
+			}
+			_, err = fmt.Fprintf(stdout, "converted %s export %s (%d items, %s) to %s export %s\n  %s\n",
+				strings.ToLower(strings.TrimSuffix(string(src.Type()), "_EXPORT")), src.ExportID(), sum.ItemCount, src.OutputFormat,
+				sum.OutputFormat, sum.ExportID(), filepath.Join(out, filepath.FromSlash(w.Ref().Key(manifest.SummaryName))))
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&to, "to", "", "the new export's format: dynamodb-json or ion")
+	f.StringVar(&out, "out", "", "the folder that plays the bucket of the new export")
+	f.IntVar(&workers, "workers", 0, "data files converted at once (0: all cores)")
+	f.StringVar(&exportID, "export-id", "", "the export to convert when PATH holds several")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	return cmd
+}
+
+// readManifests reads the source's summary and files manifest, which a
+// conversion needs before it starts.
+func readManifests(cmd *cobra.Command, loc *located) (*manifest.Summary, []manifest.File, error) {
+	ctx := cmd.Context()
+	if !loc.ref.HasSummary {
+		return nil, nil, &exitError{code: exitFindings, err: fmt.Errorf("%s: no %s: the export did not finish, or failed", loc.location, manifest.SummaryName)}
+	}
+	raw, err := store.ReadAll(ctx, loc.st, loc.ref.Key(manifest.SummaryName), manifest.MaxSummaryBytes)
+	if err != nil {
+		return nil, nil, &exitError{code: exitCannotCheck, err: err}
+	}
+	s, err := manifest.ParseSummary(loc.ref.Key(manifest.SummaryName), raw)
+	if err != nil {
+		return nil, nil, &exitError{code: exitFindings, err: fmt.Errorf("%v\nTry: ddbexport verify %s", err, loc.location)}
+	}
+	filesKey := loc.ref.Key(manifest.FilesName)
+	if k, err := loc.ref.Resolve(s, s.ManifestFilesS3Key); err == nil && s.ManifestFilesS3Key != "" {
+		filesKey = k
+	}
+	files, _, _, err := manifest.ReadFiles(ctx, loc.st, filesKey)
+	if err != nil {
+		return nil, nil, &exitError{code: exitCannotCheck, err: err}
+	}
+	return s, files, nil
+}
+
+// newExportSummary returns the summary of a new export of the same table,
+// point in time or window, type, view, bucket and prefix as src, with a
+// new export ID (0 + start time in ms + - + 8 hex digits, as DynamoDB's).
+func newExportSummary(src *manifest.Summary) (manifest.Summary, error) {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return manifest.Summary{}, err
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	id := fmt.Sprintf("0%013d-%s", now.UnixMilli(), hex.EncodeToString(b[:]))
+	arn := src.TableArn + "/export/" + id
+	if src.TableArn == "" {
+		arn = "arn:aws:dynamodb:us-east-1:000000000000:table/unknown/export/" + id
+	}
+	return manifest.Summary{
+		ExportArn:      arn,
+		StartTime:      now,
+		TableArn:       src.TableArn,
+		TableID:        src.TableID,
+		ExportTime:     src.ExportTime,
+		ExportFromTime: src.ExportFromTime,
+		ExportToTime:   src.ExportToTime,
+		S3Bucket:       cmp(src.S3Bucket, "ddbexport-convert"),
+		S3Prefix:       src.S3Prefix,
+		S3SseAlgorithm: src.S3SseAlgorithm,
+		S3SseKmsKeyID:  src.S3SseKmsKeyID,
+		OutputView:     src.OutputView,
+		ExportType:     src.Type(),
+	}, nil
+}
+
+func cmp(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// discard abandons a new export and removes what it wrote into out: its
+// data files (in the shared data folder too) and its folder.
+func discard(w *sinkexport.Writer, out string) error {
+	err := w.Abort()
+	for i := range w.Files() {
+		if rerr := os.Remove(filepath.Join(out, filepath.FromSlash(w.DataKey(i)))); rerr != nil && !os.IsNotExist(rerr) && err == nil {
+			err = rerr
+		}
+	}
+	if rerr := os.RemoveAll(filepath.Join(out, filepath.FromSlash(w.Ref().Dir()))); rerr != nil && err == nil {
+		err = rerr
+	}
+	return err
+}
