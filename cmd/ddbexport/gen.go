@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ddbexport/ddbexport/codec"
-	"github.com/ddbexport/ddbexport/codec/ddbjson"
 	"github.com/ddbexport/ddbexport/gen"
 	"github.com/ddbexport/ddbexport/manifest"
 	"github.com/ddbexport/ddbexport/store/localfs"
@@ -47,8 +46,8 @@ The same flags and --seed give byte-identical output.`,
 			if opt.Format, err = codec.ParseFormat(format); err != nil {
 				return usageErrorf("--format: %v", err)
 			}
-			if opt.Format == codec.FormatION {
-				return usageErrorf("--format ION: writing ION is not supported yet (DYNAMODB_JSON only)")
+			if _, err := codec.NewEncoder(opt.Format, io.Discard); err != nil {
+				return usageErrorf("--format: %v", err)
 			}
 			if opt.Keys, err = parseKeySchema(keys); err != nil {
 				return usageErrorf("--key: %v", err)
@@ -61,7 +60,10 @@ The same flags and --seed give byte-identical output.`,
 			opt.View = strings.ToUpper(opt.View)
 			opt.Prefix = strings.Trim(opt.Prefix, "/")
 			st := localfs.New(args[0])
-			ref, s, err := gen.Write(cmd.Context(), st, opt, func(w io.Writer) codec.Encoder { return ddbjson.NewEncoder(w) })
+			ref, s, err := gen.Write(cmd.Context(), st, opt, func(w io.Writer) codec.Encoder {
+				enc, _ := codec.NewEncoder(opt.Format, w)
+				return enc
+			})
 			if err != nil {
 				return usageErrorf("%v", err)
 			}
@@ -78,7 +80,7 @@ The same flags and --seed give byte-identical output.`,
 	f.StringVar(&opt.View, "view", "", "incremental export view: NEW_AND_OLD_IMAGES (default) or NEW_IMAGE")
 	f.StringVar(&keys, "key", "pk:S", "table key schema: PARTITION:TYPE[,SORT:TYPE], types S, N or B")
 	f.Int64Var(&opt.Seed, "seed", 1, "seed: the same seed and flags give the same bytes")
-	f.StringVar(&format, "format", "DYNAMODB_JSON", "data format: DYNAMODB_JSON (ION: not yet)")
+	f.StringVar(&format, "format", "DYNAMODB_JSON", "data format: DYNAMODB_JSON or ION")
 	f.StringVar(&opt.Prefix, "prefix", "", "S3 prefix (none by default)")
 	f.StringVar(&opt.Table, "table", "", "table name (default "+gen.DefaultTable+")")
 	f.IntVar(&opt.MaxItemBytes, "max-item-bytes", 0, "largest item, by DynamoDB's size rules (0: 400 KB, DynamoDB's limit)")
