@@ -1,0 +1,1099 @@
+package ion
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/ddbexport/ddbexport/codec"
+)
+
+// MaxDepth is the deepest nesting of values the decoder accepts: an item's
+// attribute is at depth 1, a value inside a struct or list one deeper than
+// its container. It is a safety limit of this package (DynamoDB's own
+// limit is 32 levels); a deeper value is a DecodeError wrapping
+// codec.ErrTooDeep.
+const MaxDepth = 256
+
+const initialBufSize = 256 << 10
+
+// A Decoder reads DynamoDB ION records, one per line, from a decompressed
+// data file (export-format.md §5, §7). It validates every rule of the
+// format while it scans, in one pass over each line; see the package doc
+// for the rules and codec.DecodeOptions for error handling.
+//
+// Lines are framed by '\n'; an unterminated final line is also a record.
+// Every line counts for Line and Offset, including empty and bad ones.
+//
+// By default each Record is owned by the caller: the decoder never writes
+// to its memory again (each record is one exact copy of its values and
+// strings). With DecodeOptions.ReuseRecord, the Record, its Items and
+// Values, and the memory of its strings are reused: a record is valid only
+// until the next call to Next (or Reset), and decoding allocates nothing
+// in the steady state. Strings without escapes then alias the decoder's
+// read buffer, and other strings, numbers and binary values alias an
+// internal byte arena. Use Record.Clone to keep one.
+//
+// A line the fast scanner does not handle (local symbol tables, symbol
+// IDs, field names spelled as Ion keywords) is decoded through
+// github.com/amazon-ion/ion-go instead; see the package doc.
+//
+// A Decoder is not safe for concurrent use.
+type Decoder struct {
+	r   io.Reader
+	opt codec.DecodeOptions
+	max int
+
+	buf   []byte
+	start int   // first unconsumed byte in buf
+	end   int   // end of buffered data
+	scan  int   // bytes of buf[start:end] known to hold no '\n'
+	base  int64 // stream offset of buf[0]
+	rerr  error // error (or io.EOF) returned by r, pending until buffered lines are used
+
+	err      error
+	line     int64
+	recStart int64
+	rec      *codec.Record
+	tmp      codec.Record
+	p        parser
+}
+
+var (
+	_ codec.Decoder  = (*Decoder)(nil)
+	_ codec.Resetter = (*Decoder)(nil)
+)
+
+// NewDecoder returns a Decoder reading decompressed DynamoDB ION text
+// from r.
+func NewDecoder(r io.Reader, opt codec.DecodeOptions) *Decoder {
+	d := new(Decoder)
+	d.Reset(r, opt)
+	return d
+}
+
+// Reset makes d read from r with opt, as a new Decoder would, while keeping
+// its buffers. With ReuseRecord, records from before the Reset become
+// invalid.
+func (d *Decoder) Reset(r io.Reader, opt codec.DecodeOptions) {
+	d.r = r
+	d.opt = opt
+	d.max = opt.MaxRecord()
+	d.start, d.end, d.scan = 0, 0, 0
+	d.base = 0
+	d.rerr = nil
+	d.err = nil
+	d.line, d.recStart = 0, 0
+	d.rec = nil
+	if d.buf == nil {
+		d.buf = make([]byte, min(initialBufSize, d.max+1))
+	}
+}
+
+// Next decodes the next record. It returns false at the end of the input
+// or when decoding stops on an error (see Err). With DecodeOptions.OnError
+// set, bad records are reported to it and skipped; Next returns true only
+// for good records.
+func (d *Decoder) Next() bool {
+	if d.err != nil {
+		return false
+	}
+	for {
+		line, lineStart, tooLong, ok := d.nextLine()
+		if !ok {
+			return false
+		}
+		d.line++
+		d.recStart = lineStart
+		var derr *codec.DecodeError
+		if tooLong {
+			derr = &codec.DecodeError{
+				Offset: lineStart + int64(d.max),
+				Err:    codec.Errorf(codec.ErrRecordTooLong, "line longer than %d bytes", d.max),
+			}
+		} else {
+			if d.p.decodeLine(line, d.opt.Kind, &d.tmp) {
+				if d.opt.ReuseRecord {
+					d.rec = &d.tmp
+				} else {
+					d.rec = d.p.own(&d.tmp)
+				}
+				return true
+			}
+			derr = d.p.decodeError(lineStart)
+		}
+		derr.File = d.opt.File
+		derr.Line = d.line
+		if d.opt.OnError == nil {
+			d.err = derr
+			return false
+		}
+		d.opt.OnError(derr)
+	}
+}
+
+// Record returns the current record; see DecodeOptions.ReuseRecord for its
+// lifetime.
+func (d *Decoder) Record() *codec.Record { return d.rec }
+
+// Err returns the error that stopped decoding: a *codec.DecodeError, or the
+// error of the underlying reader as it was returned. It returns nil after
+// a clean end of input.
+func (d *Decoder) Err() error { return d.err }
+
+// Line returns the 1-based number of the last line read: the current
+// record's line after Next returns true.
+func (d *Decoder) Line() int64 { return d.line }
+
+// RecordOffset returns the byte offset in the decompressed stream of the
+// current record's first byte.
+func (d *Decoder) RecordOffset() int64 { return d.recStart }
+
+// InputOffset returns the number of decompressed bytes consumed: the
+// offset just past the current record's newline.
+func (d *Decoder) InputOffset() int64 { return d.base + int64(d.start) }
+
+// nextLine returns the next line without its '\n' and the stream offset of
+// its first byte (as codec/ddbjson frames lines).
+func (d *Decoder) nextLine() (line []byte, lineStart int64, tooLong, ok bool) {
+	for {
+		if j := bytes.IndexByte(d.buf[d.start+d.scan:d.end], '\n'); j >= 0 {
+			nl := d.start + d.scan + j
+			line = d.buf[d.start:nl]
+			lineStart = d.base + int64(d.start)
+			d.start = nl + 1
+			d.scan = 0
+			return line, lineStart, len(line) > d.max, true
+		}
+		d.scan = d.end - d.start
+		if d.scan > d.max {
+			lineStart = d.base + int64(d.start)
+			if d.opt.OnError == nil {
+				return nil, lineStart, true, true
+			}
+			if !d.skipLine() {
+				return nil, 0, false, false
+			}
+			return nil, lineStart, true, true
+		}
+		if d.rerr != nil {
+			if d.rerr == io.EOF {
+				if d.end > d.start {
+					line = d.buf[d.start:d.end]
+					lineStart = d.base + int64(d.start)
+					d.start = d.end
+					d.scan = 0
+					return line, lineStart, false, true
+				}
+				return nil, 0, false, false
+			}
+			d.err = d.rerr
+			return nil, 0, false, false
+		}
+		d.fill()
+	}
+}
+
+// skipLine discards input up to and including the next '\n'.
+func (d *Decoder) skipLine() bool {
+	for {
+		if j := bytes.IndexByte(d.buf[d.start+d.scan:d.end], '\n'); j >= 0 {
+			d.start += d.scan + j + 1
+			d.scan = 0
+			return true
+		}
+		d.base += int64(d.end)
+		d.start, d.end, d.scan = 0, 0, 0
+		if d.rerr != nil {
+			if d.rerr == io.EOF {
+				return true
+			}
+			d.err = d.rerr
+			return false
+		}
+		d.fill()
+	}
+}
+
+// fill reads more input into the buffer, making room first.
+func (d *Decoder) fill() {
+	if d.start > 0 && (d.end == len(d.buf) || len(d.buf)-d.end < len(d.buf)/4) {
+		n := copy(d.buf, d.buf[d.start:d.end])
+		d.base += int64(d.start)
+		d.start, d.end = 0, n
+	}
+	if d.end == len(d.buf) {
+		nb := make([]byte, min(max(2*len(d.buf), 4096), d.max+1))
+		copy(nb, d.buf[:d.end])
+		d.buf = nb
+	}
+	for range 100 {
+		n, err := d.r.Read(d.buf[d.end:])
+		if n < 0 || n > len(d.buf)-d.end {
+			d.rerr = errors.New("ion: reader returned an invalid count")
+			return
+		}
+		d.end += n
+		if err != nil {
+			d.rerr = err
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	d.rerr = io.ErrNoProgress
+}
+
+// DecodeRecord decodes one line (without its newline) into a freshly
+// allocated record that shares no memory with line. An error is a
+// *codec.DecodeError with Line 1 and Offset counted from the start of line.
+func DecodeRecord(line []byte, kind codec.Kind) (*codec.Record, error) {
+	var p parser
+	var rec codec.Record
+	if !p.decodeLine(line, kind, &rec) {
+		e := p.decodeError(0)
+		e.Line = 1
+		return nil, e
+	}
+	return p.own(&rec), nil
+}
+
+// A parser decodes one line at a time. Its stack, slabs and byte arena are
+// reused from line to line.
+type parser struct {
+	b []byte // the line
+
+	stack []codec.Value // values of the containers being parsed
+	pos   []int         // for each value on the stack, the offset of its name or start
+
+	slabs [][]codec.Value
+	slab  int
+	bytes []byte // byte arena in use: unescaped strings, numbers, binary values
+	arena []byte // the reused byte arena
+
+	scratch []byte
+	offs    []int
+	canon   []codec.Value
+	dups    dupTable
+
+	// needSlow is set when the line uses Ion the fast scanner leaves to
+	// ion-go (see slow.go).
+	needSlow  bool
+	slowLine  []byte // the line as rewritten by the slow path
+	forceSlow bool   // tests: decode every line through ion-go
+
+	err    error
+	errPos int
+	path   []string // innermost first
+}
+
+// errSlow is the internal error of a line that needs the slow path.
+var errSlow = errors.New("ion: needs the ion-go reader")
+
+func (p *parser) fail(pos int, err error) int {
+	p.err = err
+	p.errPos = pos
+	return -1
+}
+
+func (p *parser) failf(pos int, sentinel error, format string, args ...any) int {
+	return p.fail(pos, codec.Errorf(sentinel, format, args...))
+}
+
+// slow abandons the fast scan of the line: it uses Ion that the slow path
+// handles.
+func (p *parser) slow(pos int) int {
+	p.needSlow = true
+	return p.fail(pos, errSlow)
+}
+
+func (p *parser) addPath(seg string) { p.path = append(p.path, seg) }
+
+func (p *parser) decodeError(base int64) *codec.DecodeError {
+	var sb strings.Builder
+	for i := len(p.path) - 1; i >= 0; i-- {
+		sb.WriteString(p.path[i])
+	}
+	return &codec.DecodeError{Offset: base + int64(p.errPos), Path: sb.String(), Err: p.err}
+}
+
+func (p *parser) reset(line []byte) {
+	p.b = line
+	p.stack = p.stack[:0]
+	p.pos = p.pos[:0]
+	p.slab = 0
+	if len(p.slabs) > 0 {
+		p.slabs[0] = p.slabs[0][:0]
+	}
+	p.bytes = p.arena[:0]
+	p.err = nil
+	p.errPos = 0
+	p.path = p.path[:0]
+	p.needSlow = false
+}
+
+const slabSize = 1024
+
+// alloc moves the values of the stack from start up into the value arena
+// and returns them.
+func (p *parser) alloc(start int) []codec.Value {
+	n := len(p.stack) - start
+	if p.slab >= len(p.slabs) {
+		p.slabs = append(p.slabs, make([]codec.Value, 0, max(slabSize, n)))
+	}
+	s := p.slabs[p.slab]
+	if len(s)+n > cap(s) {
+		p.slab++
+		for p.slab < len(p.slabs) && cap(p.slabs[p.slab]) < n {
+			p.slab++
+		}
+		if p.slab == len(p.slabs) {
+			p.slabs = append(p.slabs, make([]codec.Value, 0, max(slabSize<<min(p.slab, 8), n)))
+		}
+		s = p.slabs[p.slab][:0]
+	}
+	l := len(s)
+	s = s[:l+n]
+	copy(s[l:], p.stack[start:])
+	p.slabs[p.slab] = s
+	p.stack = p.stack[:start]
+	p.pos = p.pos[:start]
+	return s[l : l+n : l+n]
+}
+
+func (p *parser) push(t codec.Type, pos int) *codec.Value {
+	p.stack = append(p.stack, codec.Value{Type: t})
+	p.pos = append(p.pos, pos)
+	return &p.stack[len(p.stack)-1]
+}
+
+// decodeLine decodes line into rec: with the fast scanner, or through
+// ion-go when the line needs it. On failure it records the error and
+// returns false.
+func (p *parser) decodeLine(line []byte, kind codec.Kind, rec *codec.Record) bool {
+	if !p.forceSlow {
+		p.reset(line)
+		*rec = codec.Record{}
+		ok := p.record(kind, rec) >= 0
+		p.arena = p.bytes
+		if ok || !p.needSlow {
+			return ok
+		}
+	}
+	return p.decodeSlow(line, kind, rec)
+}
+
+// Top-level keys.
+const (
+	keyItem = iota + 1
+	keyMetadata
+	keyKeys
+	keyOldImage
+	keyNewImage
+)
+
+func topKey(s string) int {
+	switch s {
+	case "Item":
+		return keyItem
+	case "Metadata":
+		return keyMetadata
+	case "Keys":
+		return keyKeys
+	case "OldImage":
+		return keyOldImage
+	case "NewImage":
+		return keyNewImage
+	}
+	return 0
+}
+
+const ivm = "$ion_1_0"
+
+func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
+	b := p.b
+	i := p.ws(0)
+	if i < 0 {
+		return i
+	}
+	// Version markers: DynamoDB begins each line with one.
+	for i < len(b) && b[i] == '$' {
+		j := p.ident(i)
+		if string(b[i:j]) != ivm {
+			return p.slow(i) // a symbol table, another marker or a symbol ID
+		}
+		k := p.ws(j)
+		if k < 0 {
+			return k
+		}
+		if k+1 < len(b) && b[k] == ':' && b[k+1] == ':' {
+			return p.slow(i)
+		}
+		i = k
+	}
+	if i == len(b) {
+		return p.failf(0, codec.ErrEmptyLine, "no record")
+	}
+	if b[i] != '{' || (i+1 < len(b) && b[i+1] == '{') {
+		if j := p.skip(i, 0); j < 0 {
+			return j
+		}
+		return p.failf(i, codec.ErrRecordShape, "a record must be an Ion struct")
+	}
+	open := i
+	var seen [keyNewImage + 1]bool
+	isFull, isChange := false, false
+	if i = p.ws(i + 1); i < 0 {
+		return i
+	}
+	for i < len(b) && b[i] != '}' {
+		keyPos := i
+		var key string
+		if i = p.fieldName(i, &key); i < 0 {
+			return i
+		}
+		k := topKey(key)
+		switch {
+		case k == 0:
+			return p.failf(keyPos, codec.ErrRecordShape, "unknown key %q", key)
+		case seen[k]:
+			return p.failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
+		case k == keyItem && isChange:
+			return p.failf(keyPos, codec.ErrRecordShape, "\"Item\" in a record with %q", changeKey(&seen))
+		case k != keyItem && isFull:
+			return p.failf(keyPos, codec.ErrRecordShape, "%q in a record with \"Item\"", key)
+		case k == keyItem && kind == codec.KindChange:
+			return p.failf(keyPos, codec.ErrRecordShape, "\"Item\" in an incremental export's record")
+		case k != keyItem && kind == codec.KindFull:
+			return p.failf(keyPos, codec.ErrRecordShape, "%q in a full export's record", key)
+		}
+		seen[k] = true
+		if k == keyItem {
+			isFull = true
+		} else {
+			isChange = true
+		}
+		if i >= len(b) || b[i] != '{' || (i+1 < len(b) && b[i+1] == '{') {
+			if i < len(b) {
+				if j := p.skip(i, 0); j < 0 {
+					return j
+				}
+			}
+			return p.failf(i, codec.ErrRecordShape, "%q must be a struct", key)
+		}
+		var it *codec.Item
+		switch k {
+		case keyMetadata:
+			if i = p.metadata(i, rec); i < 0 {
+				return i
+			}
+		case keyItem:
+			it = &rec.Item
+		case keyKeys:
+			it = &rec.Keys
+		case keyOldImage:
+			it = &rec.OldImage
+		case keyNewImage:
+			it = &rec.NewImage
+		}
+		if it != nil {
+			start := len(p.stack)
+			if i = p.members(i, 1); i < 0 {
+				p.addPath(key)
+				return i
+			}
+			if len(p.stack) == start {
+				// An item always has its key attributes, and an image is
+				// a whole item.
+				return p.failf(keyPos, codec.ErrRecordShape, "%q is empty", key)
+			}
+			*it = p.alloc(start)
+		}
+		if i = p.sep(i, '}'); i < 0 {
+			return i
+		}
+	}
+	if i >= len(b) {
+		return p.syntax(i, "'}'")
+	}
+	i++
+	if i = p.ws(i); i < 0 {
+		return i
+	}
+	if i < len(b) {
+		return p.failf(i, codec.ErrTrailingData, "%s after the record", quoteByte(b[i]))
+	}
+	switch {
+	case isFull:
+	case isChange:
+		if !seen[keyMetadata] {
+			return p.failf(open, codec.ErrRecordShape, "no \"Metadata\"")
+		}
+		if !seen[keyKeys] {
+			return p.failf(open, codec.ErrRecordShape, "no \"Keys\"")
+		}
+	default:
+		switch kind {
+		case codec.KindFull:
+			return p.failf(open, codec.ErrRecordShape, "no \"Item\"")
+		case codec.KindChange:
+			return p.failf(open, codec.ErrRecordShape, "no \"Metadata\", \"Keys\" or image")
+		}
+		return p.failf(open, codec.ErrRecordShape, "neither \"Item\" nor \"Keys\"")
+	}
+	return i
+}
+
+// sep skips the whitespace after a container's member and its ',' if any;
+// it returns the index of the next member or of the closing byte.
+func (p *parser) sep(i int, end byte) int {
+	b := p.b
+	if i < len(b) && b[i] == ',' {
+		return p.ws(i + 1)
+	}
+	if i < len(b) && b[i] != end && b[i] != ' ' && b[i] != '/' && b[i] != '\t' {
+		return p.syntax(i, "',' or '"+string(end)+"'")
+	}
+	if i = p.ws(i); i < 0 {
+		return i
+	}
+	if i < len(b) && b[i] == ',' {
+		return p.ws(i + 1)
+	}
+	if i < len(b) && b[i] == end {
+		return i
+	}
+	return p.syntax(i, "',' or '"+string(end)+"'")
+}
+
+func changeKey(seen *[keyNewImage + 1]bool) string {
+	switch {
+	case seen[keyMetadata]:
+		return "Metadata"
+	case seen[keyKeys]:
+		return "Keys"
+	case seen[keyOldImage]:
+		return "OldImage"
+	}
+	return "NewImage"
+}
+
+// metadata parses the Metadata struct at b[i] == '{'.
+func (p *parser) metadata(i int, rec *codec.Record) int {
+	b := p.b
+	open := i
+	found := false
+	if i = p.ws(i + 1); i < 0 {
+		return i
+	}
+	for i < len(b) && b[i] != '}' {
+		keyPos := i
+		var key string
+		if i = p.fieldName(i, &key); i < 0 {
+			return i
+		}
+		if key == "WriteTimestampMicros" {
+			if found {
+				return p.failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
+			}
+			found = true
+			if i = p.timestamp(i, rec); i < 0 {
+				p.addPath("Metadata.WriteTimestampMicros")
+				return i
+			}
+		} else if i = p.skip(i, 0); i < 0 {
+			return i
+		}
+		if i = p.sep(i, '}'); i < 0 {
+			return i
+		}
+	}
+	if i >= len(b) {
+		return p.syntax(i, "'}'")
+	}
+	if !found {
+		return p.failf(open, codec.ErrRecordShape, "no \"WriteTimestampMicros\" in \"Metadata\"")
+	}
+	return p.ws(i + 1)
+}
+
+// timestamp parses WriteTimestampMicros: an Ion int, an Ion decimal with
+// an integral value, or a typed number {N:"…"} as in DynamoDB JSON. How
+// DynamoDB writes it in ION is unknown (export-format.md §6.3); all three
+// are accepted. Its value must be an integer in [0, 2^63-1].
+func (p *parser) timestamp(i int, rec *codec.Record) int {
+	start := len(p.stack)
+	at := i
+	if i = p.value(i, 1); i < 0 {
+		return i
+	}
+	v := p.stack[start]
+	p.stack = p.stack[:start]
+	p.pos = p.pos[:start]
+	var s string
+	switch {
+	case v.Type == codec.TypeN:
+		s = v.Str
+	case v.Type == codec.TypeM && len(v.Elems) == 1 && v.Elems[0].Name == "N" && v.Elems[0].Type == codec.TypeS:
+		s = v.Elems[0].Str
+		if err := codec.CheckNumber(s); err != nil {
+			return p.fail(at, err)
+		}
+	default:
+		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros must be an Ion int or decimal, or {N:\"…\"}, not %s", v.Type)
+	}
+	ts, why := timestampValue(s)
+	if why != "" {
+		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros %s %s", s, why)
+	}
+	rec.WriteTimestampMicros = ts
+	return i
+}
+
+// timestampValue returns the value of s, a number valid per
+// codec.CheckNumber, if it is an integer in [0, 2^63-1], or else why not.
+func timestampValue(s string) (int64, string) {
+	n, ok := codec.AppendCanonicalNumber(nil, s)
+	if !ok {
+		return 0, "is not a valid number"
+	}
+	c := string(n)
+	if c == "0" {
+		return 0, ""
+	}
+	if c[0] == '-' {
+		return 0, "is negative"
+	}
+	e := strings.IndexByte(c, 'E')
+	digits := c[:e]
+	exp, err := strconv.Atoi(c[e+1:])
+	switch {
+	case err != nil:
+		return 0, "is not a valid number"
+	case exp < 0:
+		return 0, "is not an integer"
+	case len(digits)+exp > 19:
+		return 0, "is larger than 2^63-1 (9223372036854775807)"
+	}
+	var v uint64
+	for k := 0; k < len(digits); k++ {
+		v = v*10 + uint64(digits[k]-'0')
+	}
+	for range exp {
+		v *= 10
+	}
+	if v > math.MaxInt64 {
+		return 0, "is larger than 2^63-1 (9223372036854775807)"
+	}
+	return int64(v), ""
+}
+
+// members parses a struct of named values at b[i] == '{' (an item, Keys,
+// an image or an M), pushing each value, named, on the stack; it checks
+// that names are non-empty and unique. Values are at the given depth. It
+// returns the index after the struct and the whitespace after it.
+func (p *parser) members(i, depth int) int {
+	b := p.b
+	start := len(p.stack)
+	if i = p.ws(i + 1); i < 0 {
+		return i
+	}
+	for i < len(b) && b[i] != '}' {
+		namePos := i
+		var name string
+		if i = p.fieldName(i, &name); i < 0 {
+			return i
+		}
+		if name == "" {
+			return p.failf(namePos, codec.ErrValue, "an attribute name must not be empty")
+		}
+		n := len(p.stack)
+		if i = p.value(i, depth); i < 0 {
+			p.addPath("." + name)
+			return i
+		}
+		p.stack[n].Name = name
+		p.pos[n] = namePos
+		if i = p.sep(i, '}'); i < 0 {
+			return i
+		}
+	}
+	if i >= len(b) {
+		return p.syntax(i, "'}'")
+	}
+	if k := p.dupIn(p.stack[start:], true); k >= 0 {
+		name := p.stack[start+k].Name
+		p.addPath("." + name)
+		return p.failf(p.pos[start+k], codec.ErrDuplicateName, "%q", name)
+	}
+	return p.ws(i + 1)
+}
+
+// fieldName parses a field name and its ':' at b[i]: an identifier, a
+// quoted symbol, a string or long strings. It returns the index of the
+// value after the ':'.
+func (p *parser) fieldName(i int, dst *string) int {
+	b := p.b
+	if i >= len(b) {
+		return p.syntax(i, "a field name")
+	}
+	switch c := b[i]; {
+	case c == '"':
+		i = p.str(i, '"', dst)
+	case c == '\'':
+		if i+2 < len(b) && b[i+1] == '\'' && b[i+2] == '\'' {
+			i = p.longStr(i, dst)
+		} else {
+			i = p.str(i, '\'', dst)
+		}
+	case isIdentStart(c):
+		j := p.ident(i)
+		s := b[i:j]
+		if isKeyword(s) || isSymbolID(s) {
+			return p.slow(i)
+		}
+		*dst = bstr(s)
+		i = j
+	default:
+		return p.syntax(i, "a field name")
+	}
+	if i < 0 {
+		return i
+	}
+	if i < len(b) && b[i] == ':' {
+		i++
+	} else if i = p.ws(i); i < 0 {
+		return i
+	} else if i < len(b) && b[i] == ':' {
+		i++
+	} else {
+		return p.syntax(i, "':'")
+	}
+	if i < len(b) && b[i] == ':' {
+		return p.syntax(i, "a value (a field name cannot be annotated)")
+	}
+	return p.ws(i)
+}
+
+// Annotations of the three set types (export-format.md §7).
+const (
+	annSS = "$dynamodb_SS"
+	annNS = "$dynamodb_NS"
+	annBS = "$dynamodb_BS"
+)
+
+// value parses one attribute value at b[i] and pushes it on the stack. It
+// returns the index after the value (whitespace not skipped).
+func (p *parser) value(i, depth int) int {
+	b := p.b
+	if i >= len(b) {
+		return p.syntax(i, "a value")
+	}
+	if depth > MaxDepth {
+		return p.failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
+	}
+	at := i
+	switch c := b[i]; {
+	case c == '"':
+		return p.str(i, '"', &p.push(codec.TypeS, at).Str)
+	case c == '\'':
+		if i+2 < len(b) && b[i+1] == '\'' && b[i+2] == '\'' {
+			return p.longStr(i, &p.push(codec.TypeS, at).Str)
+		}
+		var sym string
+		j := p.str(i, '\'', &sym)
+		if j < 0 {
+			return j
+		}
+		return p.symbol(at, j, sym, depth)
+	case c == '{':
+		if i+1 < len(b) && b[i+1] == '{' {
+			return p.blob(i, &p.push(codec.TypeB, at).Str)
+		}
+		start := len(p.stack)
+		if i = p.members(i, depth+1); i < 0 {
+			return i
+		}
+		var elems []codec.Value
+		if len(p.stack) > start {
+			elems = p.alloc(start)
+		}
+		p.push(codec.TypeM, at).Elems = elems
+		return i
+	case c == '[':
+		start := len(p.stack)
+		if i = p.list(i, depth+1); i < 0 {
+			return i
+		}
+		var elems []codec.Value
+		if len(p.stack) > start {
+			elems = p.alloc(start)
+		}
+		p.push(codec.TypeL, at).Elems = elems
+		return i
+	case c == '(':
+		return p.failf(i, codec.ErrValue, "an Ion S-expression is not a DynamoDB value")
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number(i, &p.push(codec.TypeN, at).Str)
+	case c == '+':
+		if i+4 <= len(b) && string(b[i:i+4]) == "+inf" {
+			return p.fail(i, floatError("+inf"))
+		}
+		return p.syntax(i, "a value")
+	case isIdentStart(c):
+		j := p.ident(i)
+		s := b[i:j]
+		switch string(s) {
+		case "true":
+			p.push(codec.TypeBOOL, at).Bool = true
+			return j
+		case "false":
+			p.push(codec.TypeBOOL, at)
+			return j
+		case "null":
+			if j < len(b) && b[j] == '.' {
+				k := p.ident(j + 1)
+				if !isNullType(b[j+1 : k]) {
+					return p.syntax(j+1, "an Ion type after \"null.\"")
+				}
+				j = k
+			}
+			p.push(codec.TypeNULL, at)
+			return j
+		case "nan":
+			return p.fail(i, floatError("nan"))
+		}
+		if isSymbolID(s) {
+			return p.slow(i)
+		}
+		return p.symbol(at, j, bstr(s), depth)
+	}
+	return p.syntax(i, "a value")
+}
+
+// symbol handles a symbol sym at b[at:j]: an annotation when "::" follows,
+// else a symbol value, which DynamoDB does not have.
+func (p *parser) symbol(at, j int, sym string, depth int) int {
+	b := p.b
+	k := p.ws(j)
+	if k < 0 {
+		return k
+	}
+	if !(k+1 < len(b) && b[k] == ':' && b[k+1] == ':') {
+		return p.failf(at, codec.ErrValue, "an Ion symbol (%s) is not a DynamoDB value", truncate(sym))
+	}
+	var t codec.Type
+	switch sym {
+	case annSS:
+		t = codec.TypeSS
+	case annNS:
+		t = codec.TypeNS
+	case annBS:
+		t = codec.TypeBS
+	default:
+		if isSymbolID([]byte(sym)) || sym == "$ion_symbol_table" {
+			return p.slow(at)
+		}
+		return p.failf(at, codec.ErrUnknownType, "annotation %s", truncate(sym))
+	}
+	i := p.ws(k + 2)
+	if i < 0 {
+		return i
+	}
+	if i < len(b) && (b[i] == '\'' || isIdentStart(b[i])) {
+		// A second annotation?
+		var j2 int
+		if b[i] == '\'' && !(i+2 < len(b) && b[i+1] == '\'' && b[i+2] == '\'') {
+			var s string
+			j2 = p.str(i, '\'', &s)
+		} else if b[i] != '\'' {
+			j2 = p.ident(i)
+		}
+		if j2 > 0 {
+			if k2 := p.ws(j2); k2 >= 0 && k2+1 < len(b) && b[k2] == ':' && b[k2+1] == ':' {
+				return p.failf(i, codec.ErrUnknownType, "more than one annotation")
+			}
+		}
+	}
+	if i >= len(b) || b[i] != '[' {
+		return p.failf(i, codec.ErrValue, "%s annotates a list, not this value", sym)
+	}
+	start := len(p.stack)
+	if i = p.set(i, t, depth); i < 0 {
+		return i
+	}
+	elems := p.alloc(start)
+	p.push(t, at).Elems = elems
+	return i
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return strconv.Quote(s)
+}
+
+// list parses the elements of a list at b[i] == '[', pushing them. It
+// returns the index after the ']'.
+func (p *parser) list(i, depth int) int {
+	b := p.b
+	if i = p.ws(i + 1); i < 0 {
+		return i
+	}
+	for k := 0; i < len(b) && b[i] != ']'; k++ {
+		if i = p.value(i, depth); i < 0 {
+			p.addPath("[" + strconv.Itoa(k) + "]")
+			return i
+		}
+		if i = p.sep(i, ']'); i < 0 {
+			return i
+		}
+	}
+	if i >= len(b) {
+		return p.syntax(i, "']'")
+	}
+	return i + 1
+}
+
+// set parses the elements of an annotated SS, NS or BS list at
+// b[i] == '[', pushing them, and checks that the set is non-empty, of
+// elements of the right Ion type and without duplicates.
+func (p *parser) set(i int, t codec.Type, depth int) int {
+	b := p.b
+	open := i
+	start := len(p.stack)
+	et := t.ElemType()
+	if i = p.ws(i + 1); i < 0 {
+		return i
+	}
+	if i < len(b) && b[i] == ']' {
+		return p.failf(open, codec.ErrEmptySet, "%s with no elements", t)
+	}
+	for k := 0; i < len(b) && b[i] != ']'; k++ {
+		at := i
+		n := len(p.stack)
+		if i = p.value(i, depth+1); i < 0 {
+			p.addPath("[" + strconv.Itoa(k) + "]")
+			return i
+		}
+		if p.stack[n].Type != et {
+			p.addPath("[" + strconv.Itoa(k) + "]")
+			want := map[codec.Type]string{codec.TypeS: "strings", codec.TypeN: "decimals", codec.TypeB: "blobs"}[et]
+			return p.failf(at, codec.ErrValue, "%s elements must be %s, not %s", t, want, p.stack[n].Type)
+		}
+		if i = p.sep(i, ']'); i < 0 {
+			return i
+		}
+	}
+	if i >= len(b) {
+		return p.syntax(i, "']'")
+	}
+	i++
+	var k int
+	if et == codec.TypeN {
+		k = p.dupNumber(p.stack[start:])
+	} else {
+		k = p.dupIn(p.stack[start:], false)
+	}
+	if k >= 0 {
+		p.addPath("[" + strconv.Itoa(k) + "]")
+		return p.failf(p.pos[start+k], codec.ErrDuplicateInSet, "%s element %s repeats an earlier one", t, p.stack[start+k].String())
+	}
+	return i
+}
+
+// number parses a numeric token at b[i] (a digit or '-'): an Ion decimal
+// or int becomes an N in plain form (see PlainNumber); an Ion float, a
+// timestamp or anything else is an error.
+func (p *parser) number(i int, dst *string) int {
+	b := p.b
+	j := i
+	for j < len(b) && !isStop(b[j]) {
+		j++
+	}
+	tok := b[i:j]
+	// Fast path: a plain decimal int such as 42 or -7 is its own plain form.
+	if k := plainInt(tok); k > 0 {
+		*dst = bstr(tok)
+		return j
+	}
+	s := bstr(tok)
+	switch {
+	case s == "-inf":
+		return p.fail(i, floatError("-inf"))
+	case isRadixInt(s):
+		dec, ok := radixToDecimal(s)
+		if !ok {
+			return p.failf(i, codec.ErrSyntax, "invalid Ion int %s", truncate(s))
+		}
+		n, _ := scanDecimal(dec, 0)
+		return p.plain(i, j, &n, dec, dst)
+	}
+	n, why := scanDecimal(s, 0)
+	if why == "" && n.end < len(s) {
+		switch c := s[n.end]; {
+		case c == 'e' || c == 'E':
+			return p.fail(i, floatError(strings.Clone(s)))
+		case c == '-' || c == 'T' || c == ':':
+			return p.failf(i, codec.ErrValue, "an Ion timestamp (%s) is not a DynamoDB value", truncate(s))
+		}
+		return p.syntax(i+n.end, "a delimiter after the number")
+	}
+	if why != "" {
+		if strings.ContainsAny(s, "T") || (len(s) > 4 && s[4] == '-') {
+			return p.failf(i, codec.ErrValue, "an Ion timestamp (%s) is not a DynamoDB value", truncate(s))
+		}
+		return p.failf(i, codec.ErrSyntax, "invalid Ion number %s: %s", truncate(s), why)
+	}
+	return p.plain(i, j, &n, s, dst)
+}
+
+// plain stores the plain form of the number n (text s, at b[i:j]) in the
+// byte arena.
+func (p *parser) plain(i, j int, n *decimal, s string, dst *string) int {
+	off := len(p.bytes)
+	out, why := n.appendPlain(p.bytes, s)
+	if why != "" {
+		return p.fail(i, &codec.NumberError{Text: strings.Clone(s), Reason: why})
+	}
+	p.bytes = out
+	*dst = bstr(p.bytes[off:])
+	return j
+}
+
+// plainInt returns len(tok) if tok is a decimal int without underscores or
+// leading zeros, -?(0|[1-9][0-9]*), of at most 38 digits and not "-0",
+// else 0.
+func plainInt(tok []byte) int {
+	k := 0
+	if len(tok) > 0 && tok[0] == '-' {
+		k = 1
+	}
+	if k >= len(tok) || len(tok)-k > codec.MaxNumberDigits {
+		return 0
+	}
+	if tok[k] == '0' {
+		if len(tok) == 1 {
+			return 1
+		}
+		return 0
+	}
+	for ; k < len(tok); k++ {
+		if tok[k] < '0' || tok[k] > '9' {
+			return 0
+		}
+	}
+	return len(tok)
+}
+
+// floatError reports an Ion float where a DynamoDB number is expected:
+// DynamoDB exports write N as an Ion decimal (export-format.md §7), and a
+// float (binary, possibly inexact, or nan and ±inf) is not one.
+func floatError(text string) error {
+	return &codec.NumberError{Text: text, Reason: "an Ion float, not a decimal (DynamoDB exports write numbers as Ion decimals)"}
+}

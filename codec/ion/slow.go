@@ -1,0 +1,210 @@
+package ion
+
+import (
+	"encoding/base64"
+	"unicode/utf8"
+
+	"github.com/amazon-ion/ion-go/ion"
+
+	"github.com/ddbexport/ddbexport/codec"
+)
+
+// decodeSlow decodes a line the fast scanner left (symbol tables, symbol
+// IDs, keywords as field names) through ion-go: ion-go reads the line and
+// it is written again in the plain Ion the fast scanner reads (every
+// symbol quoted, every value in its basic form), which the fast scanner
+// then decodes with the same rules. An error of the rewritten line keeps
+// its path and sentinel but is placed at the start of the line, since its
+// offset is in the rewritten text.
+func (p *parser) decodeSlow(line []byte, kind codec.Kind, rec *codec.Record) bool {
+	out, err := rewrite(p.slowLine[:0], line)
+	p.slowLine = out
+	if err != nil {
+		p.reset(line)
+		p.fail(0, err)
+		return false
+	}
+	p.reset(out)
+	*rec = codec.Record{}
+	ok := p.record(kind, rec) >= 0
+	p.arena = p.bytes
+	if !ok {
+		if p.needSlow { // not reached: the rewritten line quotes every symbol
+			p.err = codec.Errorf(codec.ErrSyntax, "Ion the decoder cannot read")
+		}
+		p.errPos = 0
+	}
+	return ok
+}
+
+// rewrite reads line with ion-go and appends its values to dst in plain
+// Ion text, skipping version markers.
+func rewrite(dst, line []byte) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil { // ion-go must not take the decoder down
+			out, err = dst, codec.Errorf(codec.ErrSyntax, "ion-go: %v", r)
+		}
+	}()
+	r := ion.NewReaderBytes(line)
+	n := 0
+	for r.Next() {
+		if r.Type() == ion.SymbolType && !r.IsNull() {
+			ann, _ := r.Annotations()
+			if sym, err := r.SymbolValue(); err == nil && len(ann) == 0 && sym != nil && sym.Text != nil && *sym.Text == ivm {
+				continue
+			}
+		}
+		if n > 0 {
+			dst = append(dst, ' ')
+		}
+		n++
+		if dst, err = writeValue(dst, r, 0); err != nil {
+			return dst, err
+		}
+	}
+	if err := r.Err(); err != nil {
+		return dst, codec.Errorf(codec.ErrSyntax, "%v", err)
+	}
+	return dst, nil
+}
+
+var errNoText = codec.Errorf(codec.ErrSyntax, "a symbol ID with no text")
+
+func symText(st *ion.SymbolToken) (string, error) {
+	if st == nil || st.Text == nil {
+		return "", errNoText
+	}
+	return *st.Text, nil
+}
+
+func checkUTF8(s string) error {
+	if !utf8.ValidString(s) {
+		return codec.Errorf(codec.ErrUTF8, "invalid UTF-8 in a string")
+	}
+	return nil
+}
+
+// writeValue appends the value r is on.
+func writeValue(dst []byte, r ion.Reader, depth int) ([]byte, error) {
+	if depth > MaxDepth+2 {
+		return dst, codec.Errorf(codec.ErrTooDeep, "more than %d levels", MaxDepth)
+	}
+	anns, err := r.Annotations()
+	if err != nil {
+		return dst, codec.Errorf(codec.ErrSyntax, "%v", err)
+	}
+	for _, a := range anns {
+		s, err := symText(&a)
+		if err != nil {
+			return dst, err
+		}
+		if err := checkUTF8(s); err != nil {
+			return dst, err
+		}
+		dst = appendText(dst, s, '\'')
+		dst = append(dst, ':', ':')
+	}
+	if r.IsNull() {
+		return append(dst, "null"...), nil
+	}
+	wrap := func(err error) error { return codec.Errorf(codec.ErrSyntax, "%v", err) }
+	switch t := r.Type(); t {
+	case ion.BoolType:
+		v, err := r.BoolValue()
+		if err != nil {
+			return dst, wrap(err)
+		}
+		if *v {
+			return append(dst, "true"...), nil
+		}
+		return append(dst, "false"...), nil
+	case ion.IntType:
+		v, err := r.BigIntValue()
+		if err != nil {
+			return dst, wrap(err)
+		}
+		return v.Append(dst, 10), nil
+	case ion.DecimalType:
+		v, err := r.DecimalValue()
+		if err != nil {
+			return dst, wrap(err)
+		}
+		return append(dst, v.String()...), nil
+	case ion.FloatType:
+		return append(dst, "nan"...), nil // an Ion float: ErrNumber
+	case ion.TimestampType:
+		return append(dst, "2000T"...), nil // ErrValue
+	case ion.SymbolType:
+		v, err := r.SymbolValue()
+		if err != nil {
+			return dst, wrap(err)
+		}
+		s, err := symText(v)
+		if err != nil {
+			return dst, err
+		}
+		return appendText(dst, s, '\''), checkUTF8(s)
+	case ion.StringType:
+		v, err := r.StringValue()
+		if err != nil {
+			return dst, wrap(err)
+		}
+		return appendText(dst, *v, '"'), checkUTF8(*v)
+	case ion.ClobType:
+		return append(dst, `{{""}}`...), nil // ErrValue
+	case ion.BlobType:
+		v, err := r.ByteValue()
+		if err != nil {
+			return dst, wrap(err)
+		}
+		dst = append(dst, '{', '{')
+		dst = base64.StdEncoding.AppendEncode(dst, v)
+		return append(dst, '}', '}'), nil
+	case ion.ListType, ion.SexpType, ion.StructType:
+		open, end := byte('['), byte(']')
+		switch t {
+		case ion.SexpType:
+			open, end = '(', ')'
+		case ion.StructType:
+			open, end = '{', '}'
+		}
+		if err := r.StepIn(); err != nil {
+			return dst, wrap(err)
+		}
+		dst = append(dst, open)
+		k := 0
+		for r.Next() {
+			if k > 0 {
+				dst = append(dst, ',')
+			}
+			k++
+			if t == ion.StructType {
+				fn, err := r.FieldName()
+				if err != nil {
+					return dst, wrap(err)
+				}
+				s, err := symText(fn)
+				if err != nil {
+					return dst, err
+				}
+				if err := checkUTF8(s); err != nil {
+					return dst, err
+				}
+				dst = appendText(dst, s, '\'')
+				dst = append(dst, ':')
+			}
+			if dst, err = writeValue(dst, r, depth+1); err != nil {
+				return dst, err
+			}
+		}
+		if err := r.Err(); err != nil {
+			return dst, wrap(err)
+		}
+		if err := r.StepOut(); err != nil {
+			return dst, wrap(err)
+		}
+		return append(dst, end), nil
+	default:
+		return dst, codec.Errorf(codec.ErrSyntax, "unexpected Ion value of type %v", t)
+	}
+}
