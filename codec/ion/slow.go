@@ -175,7 +175,11 @@ func writeValue(dst []byte, r ion.Reader, depth int) ([]byte, error) {
 		k := 0
 		for r.Next() {
 			if k > 0 {
-				dst = append(dst, ',')
+				if t == ion.SexpType {
+					dst = append(dst, ' ')
+				} else {
+					dst = append(dst, ',')
+				}
 			}
 			k++
 			if t == ion.StructType {
