@@ -275,10 +275,7 @@ type parser struct {
 	bytes []byte // byte arena in use: unescaped strings, numbers, binary values
 	arena []byte // the reused byte arena
 
-	scratch []byte
-	offs    []int
-	canon   []codec.Value
-	dups    dupTable
+	dups dupTable
 
 	// needSlow is set when the line uses Ion the fast scanner leaves to
 	// ion-go (see slow.go).
@@ -994,12 +991,10 @@ func (p *parser) set(i int, t codec.Type, depth int) int {
 		return p.syntax(i, "']'")
 	}
 	i++
-	var k int
-	if et == codec.TypeN {
-		k = p.dupNumber(p.stack[start:])
-	} else {
-		k = p.dupIn(p.stack[start:], false)
-	}
+	// Numbers are in plain form (PlainNumber), one text per value, so
+	// equal numbers have equal texts, as their canonical forms
+	// (codec.AppendCanonicalNumber) would.
+	k := p.dupIn(p.stack[start:], false)
 	if k >= 0 {
 		p.addPath("[" + strconv.Itoa(k) + "]")
 		return p.failf(p.pos[start+k], codec.ErrDuplicateInSet, "%s element %s repeats an earlier one", t, p.stack[start+k].String())

@@ -16,7 +16,7 @@
 //     are allowed between tokens.
 //   - Field names are identifiers, quoted symbols ('my-attr'), strings or
 //     concatenated long strings; strings take every Ion escape and long
-//     strings ('''a''' '''b''') concatenate.
+//     strings (”'a”' ”'b”') concatenate.
 //   - N: an Ion decimal in any notation, or an Ion int (decimal, 0x, 0b,
 //     underscores between digits), stored in Value.Str in the plain form
 //     of PlainNumber ("600" for 6d2, "1.5" for 1.50, "0" for -0.); it must

@@ -2,7 +2,6 @@ package ion
 
 import (
 	"hash/maphash"
-	"unsafe"
 
 	"github.com/ddbexport/ddbexport/codec"
 )
@@ -82,48 +81,4 @@ func (p *parser) dupIn(vs []codec.Value, byName bool) int {
 		}
 	}
 	return -1
-}
-
-// plainIntegers reports whether every number in vs is written in its one
-// canonical integer form (0 or -?[1-9][0-9]*), so that equal values have
-// equal texts.
-func plainIntegers(vs []codec.Value) bool {
-	for k := range vs {
-		s := vs[k].Str
-		if s == "0" {
-			continue
-		}
-		j := 0
-		if len(s) > 0 && s[0] == '-' {
-			j = 1
-		}
-		if j >= len(s) || s[j] == '0' {
-			return false
-		}
-		for ; j < len(s); j++ {
-			if s[j] < '0' || s[j] > '9' {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// dupNumber is dupIn for numbers, compared by value through their
-// canonical forms.
-func (p *parser) dupNumber(vs []codec.Value) int {
-	p.scratch = p.scratch[:0]
-	p.offs = append(p.offs[:0], 0)
-	for k := range vs {
-		p.scratch, _ = codec.AppendCanonicalNumber(p.scratch, vs[k].Str)
-		p.offs = append(p.offs, len(p.scratch))
-	}
-	// Canonical forms are compared through a view of the scratch bytes; the
-	// strings die before the scratch buffer is reused.
-	view := p.canon[:0]
-	for k := range vs {
-		view = append(view, codec.Value{Str: unsafe.String(unsafe.SliceData(p.scratch[p.offs[k]:]), p.offs[k+1]-p.offs[k])})
-	}
-	p.canon = view
-	return p.dupIn(view, false)
 }

@@ -297,7 +297,13 @@ func (p *parser) escape(j int) int {
 		// CR can follow within a newline-framed line.
 		return j + 2
 	case 'x', 'u', 'U':
-		n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
+		n := 2
+		switch e {
+		case 'u':
+			n = 4
+		case 'U':
+			n = 8
+		}
 		r, k := p.hex(j+2, n)
 		if k < 0 {
 			return k
