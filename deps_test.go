@@ -20,6 +20,7 @@ var allowed = map[string][]string{
 	"store/storetest":   {"store"},
 	"codec":             {},
 	"codec/ddbjson":     {"codec"},
+	"codec/ion":         {"codec"},
 	"manifest":          {"store", "codec"},
 	"pipeline":          {"store", "manifest", "codec"},
 	"verify":            {"store", "manifest", "pipeline", "codec"},

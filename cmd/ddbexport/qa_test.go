@@ -162,35 +162,6 @@ func TestVerify_badItemCountLineStillChecked(t *testing.T) {
 	}
 }
 
-// TestVerify_undecodableFormatStillCounted: an ION export (no ION decoder
-// yet) is checked as far as it can be: checksums and counts find what they
-// find, and the rest is said to be unchecked (exit 2 when nothing else).
-func TestVerify_undecodableFormatStillCounted(t *testing.T) {
-	e := genExport(t, gen.Options{Items: 30, Files: 2, Seed: 64})
-	files := e.files()
-	for i, f := range files {
-		old := e.dataPath(f)
-		files[i].DataFileS3Key = strings.TrimSuffix(f.DataFileS3Key, ".json.gz") + ".ion.gz"
-		os.Rename(old, strings.TrimSuffix(old, ".json.gz")+".ion.gz")
-	}
-	e.writeFiles(files, true)
-	s := *e.sum
-	s.OutputFormat = "ION"
-	b := s.Marshal()
-	e.write(filepath.Join(e.exportDir(), manifest.SummaryName), b)
-	e.write(filepath.Join(e.exportDir(), manifest.SummaryMD5Name), manifest.MD5File(b))
-	code, rep, _ := jsonReport(t, e.dir)
-	if code != 2 || len(rep.Findings) != 0 || len(rep.Errors) != 1 || rep.Errors[0].Kind != verify.KindUnsupported || rep.Totals.Items != 30 {
-		t.Fatalf("exit %d, findings %+v, errors %+v, totals %+v", code, rep.Findings, rep.Errors, rep.Totals)
-	}
-	i, _ := e.nonEmpty()
-	e.editLines(i, func(l []string) []string { return l[1:] })
-	code, rep, _ = jsonReport(t, e.dir)
-	if got := kindSet(rep.Findings); code != 1 || !slices.Equal(got, []string{verify.KindCountMismatch}) {
-		t.Errorf("a dropped record: exit %d, findings %v", code, got)
-	}
-}
-
 func TestVerify_badKeys(t *testing.T) {
 	for _, tt := range []struct{ name, from, to string }{
 		{"list key", `"Keys":{"pk":{"S":"`, `"Keys":{"x":{"L":[]},"pk":{"S":"`},

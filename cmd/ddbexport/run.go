@@ -9,7 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	_ "github.com/ddbexport/ddbexport/codec/ddbjson" // registers the DYNAMODB_JSON decoder
+	_ "github.com/ddbexport/ddbexport/codec/ddbjson" // registers the DYNAMODB_JSON codec
+	_ "github.com/ddbexport/ddbexport/codec/ion"     // registers the ION codec
 )
 
 // Exit codes, documented in the README and in `ddbexport help`.
