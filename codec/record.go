@@ -1,6 +1,9 @@
 package codec
 
-import "time"
+import (
+	"time"
+	"unsafe"
+)
 
 // Kind tells which record shape a data file holds.
 type Kind uint8
@@ -85,13 +88,76 @@ func (r *Record) Op() Op {
 	return OpModify
 }
 
-// Clone returns a deep copy of r.
+// Clone returns a deep copy of r that shares no memory with it, made of
+// three allocations: the Record, one slice of all its Values and one block
+// of all its strings' bytes. Decoders use it to hand out records they
+// decoded into reused memory.
 func (r *Record) Clone() *Record {
-	return &Record{
-		Item:                 r.Item.Clone(),
-		WriteTimestampMicros: r.WriteTimestampMicros,
-		Keys:                 r.Keys.Clone(),
-		OldImage:             r.OldImage.Clone(),
-		NewImage:             r.NewImage.Clone(),
+	var c copier
+	c.count(r.Item)
+	c.count(r.Keys)
+	c.count(r.OldImage)
+	c.count(r.NewImage)
+	c.vals = make([]Value, c.nv)
+	if c.nb > 0 {
+		c.bytes = make([]byte, c.nb)
 	}
+	return &Record{
+		WriteTimestampMicros: r.WriteTimestampMicros,
+		Item:                 c.items(r.Item),
+		Keys:                 c.items(r.Keys),
+		OldImage:             c.items(r.OldImage),
+		NewImage:             c.items(r.NewImage),
+	}
+}
+
+// A copier lays a record's values and strings out in two blocks.
+type copier struct {
+	nv, nb int
+	vals   []Value
+	bytes  []byte
+}
+
+func (c *copier) count(vs []Value) {
+	c.nv += len(vs)
+	for k := range vs {
+		v := &vs[k]
+		c.nb += len(v.Name) + len(v.Str)
+		if v.Elems != nil {
+			c.count(v.Elems)
+		}
+	}
+}
+
+func (c *copier) str(s string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	n := copy(c.bytes, s)
+	out := unsafe.String(&c.bytes[0], n)
+	c.bytes = c.bytes[n:]
+	return out
+}
+
+// items copies vs into the next len(vs) values, keeping nil as nil and an
+// empty slice non-nil.
+func (c *copier) items(vs []Value) []Value {
+	if vs == nil {
+		return nil
+	}
+	n := len(vs)
+	out := c.vals[:n:n]
+	c.vals = c.vals[n:]
+	for k := range vs {
+		v := &vs[k]
+		o := &out[k]
+		o.Type = v.Type
+		o.Bool = v.Bool
+		o.Name = c.str(v.Name)
+		o.Str = c.str(v.Str)
+		if v.Elems != nil {
+			o.Elems = c.items(v.Elems)
+		}
+	}
+	return out
 }

@@ -125,7 +125,7 @@ func (d *Decoder) Next() bool {
 			} else if d.p.parseLine(line, d.opt.Kind, &d.tmp) {
 				// A long line: one exact copy of its values and strings
 				// costs less than chunks that hold a copy of the line.
-				d.rec = d.p.own(&d.tmp)
+				d.rec = d.tmp.Clone()
 				return true
 			}
 			derr = d.p.decodeError(lineStart)
@@ -275,7 +275,7 @@ func DecodeRecord(line []byte, kind codec.Kind) (*codec.Record, error) {
 		e.Line = 1
 		return nil, e
 	}
-	return p.own(&rec), nil
+	return rec.Clone(), nil
 }
 
 // A parser decodes one line at a time. Its stack, slabs and byte arena are
