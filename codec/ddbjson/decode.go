@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/codec/internal/dupcheck"
 )
 
 // MaxDepth is the deepest nesting of values the decoder accepts: an item's
@@ -292,14 +293,11 @@ type parser struct {
 	arena []byte          // the reused byte arena
 
 	// Owned mode (see parseOwned): chunks shared by successive records.
-	owned   bool
-	vchunk  []codec.Value
-	bchunk  []byte
-	rchunk  []codec.Record
-	scratch []byte // canonical numbers for NS duplicate checks
-	offs    []int
-	canon   []codec.Value // canonical numbers as values, for dupIn
-	dups    dupTable
+	owned  bool
+	vchunk []codec.Value
+	bchunk []byte
+	rchunk []codec.Record
+	dups   dupcheck.Checker
 
 	// The error of the last failed parse.
 	err    error
@@ -878,7 +876,7 @@ func (p *parser) members(i, depth int) int {
 		}
 		return p.syntax(i, "',' or '}'")
 	}
-	if k := p.dupIn(p.stack[start:], true); k >= 0 {
+	if k := p.dups.Names(p.stack[start:]); k >= 0 {
 		name := p.stack[start+k].Name
 		p.addPath("." + name)
 		return p.failf(p.nthPos(open, k), codec.ErrDuplicateName, "%q", name)
@@ -1175,10 +1173,10 @@ func (p *parser) set(i int, t codec.Type) int {
 		return p.syntax(i, "',' or ']'")
 	}
 	var k int
-	if et == codec.TypeN && !plainIntegers(p.stack[start:]) {
-		k = p.dupNumber(p.stack[start:])
+	if et == codec.TypeN {
+		k = p.dups.Numbers(p.stack[start:])
 	} else {
-		k = p.dupIn(p.stack[start:], false)
+		k = p.dups.Strings(p.stack[start:])
 	}
 	if k >= 0 {
 		p.addPath("[" + strconv.Itoa(k) + "]")

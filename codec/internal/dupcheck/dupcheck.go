@@ -1,4 +1,8 @@
-package ddbjson
+// Package dupcheck finds duplicates among the members of a map (by name)
+// and the elements of a set (by value) without allocating in the steady
+// state: pairwise for small containers, a reused open-addressing hash
+// table for large ones. The format decoders share it.
+package dupcheck
 
 import (
 	"hash/maphash"
@@ -6,6 +10,23 @@ import (
 
 	"github.com/ddbexport/ddbexport/codec"
 )
+
+// A Checker is reusable scratch state; the zero value is ready. It is not
+// safe for concurrent use.
+type Checker struct {
+	table   dupTable
+	scratch []byte
+	offs    []int
+	canon   []codec.Value
+}
+
+// Names returns the index of the first value in vs whose Name equals an
+// earlier one's, or -1.
+func (c *Checker) Names(vs []codec.Value) int { return c.in(vs, true) }
+
+// Strings returns the index of the first value in vs whose Str (a string,
+// or a binary's bytes) equals an earlier one's, or -1.
+func (c *Checker) Strings(vs []codec.Value) int { return c.in(vs, false) }
 
 // smallDup is the size up to which duplicates are looked for pairwise;
 // larger maps and sets use the hash table.
@@ -49,9 +70,9 @@ func key(v *codec.Value, byName bool) string {
 	return v.Str
 }
 
-// dupIn returns the index of the first value in vs whose Name (byName) or
-// Str equals an earlier one's, or -1.
-func (p *parser) dupIn(vs []codec.Value, byName bool) int {
+// in returns the index of the first value in vs whose Name (byName) or Str
+// equals an earlier one's, or -1.
+func (c *Checker) in(vs []codec.Value, byName bool) int {
 	if len(vs) <= smallDup {
 		for k := 1; k < len(vs); k++ {
 			s := key(&vs[k], byName)
@@ -63,7 +84,7 @@ func (p *parser) dupIn(vs []codec.Value, byName bool) int {
 		}
 		return -1
 	}
-	t := &p.dups
+	t := &c.table
 	t.begin(len(vs))
 	tag := uint64(t.gen) << 32
 	for k := range vs {
@@ -109,39 +130,25 @@ func plainIntegers(vs []codec.Value) bool {
 	return true
 }
 
-// dupNumber is dupIn for numbers, compared by value through their
-// canonical forms.
-func (p *parser) dupNumber(vs []codec.Value) int {
-	p.scratch = p.scratch[:0]
-	p.offs = append(p.offs[:0], 0)
+// Numbers returns the index of the first number in vs equal by value to an
+// earlier one, or -1. Numbers all written in their one canonical integer
+// form are compared as text; others through their canonical forms.
+func (c *Checker) Numbers(vs []codec.Value) int {
+	if plainIntegers(vs) {
+		return c.in(vs, false)
+	}
+	c.scratch = c.scratch[:0]
+	c.offs = append(c.offs[:0], 0)
 	for k := range vs {
-		p.scratch, _ = codec.AppendCanonicalNumber(p.scratch, vs[k].Str)
-		p.offs = append(p.offs, len(p.scratch))
+		c.scratch, _ = codec.AppendCanonicalNumber(c.scratch, vs[k].Str)
+		c.offs = append(c.offs, len(c.scratch))
 	}
 	// Canonical forms are compared through a view of the scratch bytes; the
 	// strings die before the scratch buffer is reused.
-	view := p.canon[:0]
+	view := c.canon[:0]
 	for k := range vs {
-		view = append(view, codec.Value{Str: unsafe.String(unsafe.SliceData(p.scratch[p.offs[k]:]), p.offs[k+1]-p.offs[k])})
+		view = append(view, codec.Value{Str: unsafe.String(unsafe.SliceData(c.scratch[c.offs[k]:]), c.offs[k+1]-c.offs[k])})
 	}
-	p.canon = view
-	return p.dupIn(view, false)
-}
-
-// nthPos returns the offset of the k-th member name (of an object) or
-// element (of an array) of the container at b[open], which is known to be
-// valid JSON: it finds error positions without the parser keeping them.
-func (p *parser) nthPos(open, k int) int {
-	b := p.b
-	i := p.ws(open + 1)
-	for ; k > 0; k-- {
-		if b[open] == '{' {
-			var s string
-			i = p.str(i, &s)
-			i = p.ws(p.ws(i) + 1) // ':'
-		}
-		i = p.skipValue(i, -1<<30)
-		i = p.ws(p.ws(i) + 1) // ','
-	}
-	return i
+	c.canon = view
+	return c.in(view, false)
 }
