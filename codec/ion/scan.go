@@ -161,6 +161,65 @@ func scanPlain(b []byte, j int, q byte) int {
 	return j
 }
 
+// utf8Seq returns the length of the valid UTF-8 sequence of two to four
+// bytes at b[j] (a byte >= 0x80), or 0 if there is none: it accepts what
+// utf8.DecodeRune decodes without error (no overlong forms, surrogates or
+// code points past U+10FFFF).
+func utf8Seq(b []byte, j int) int {
+	c := b[j]
+	switch {
+	case c < 0xC2:
+	case c < 0xE0:
+		if j+1 < len(b) && b[j+1]&0xC0 == 0x80 {
+			return 2
+		}
+	case c < 0xF0:
+		if j+2 < len(b) {
+			lo, hi := byte(0x80), byte(0xBF)
+			if c == 0xE0 {
+				lo = 0xA0
+			} else if c == 0xED {
+				hi = 0x9F
+			}
+			if c1 := b[j+1]; c1 >= lo && c1 <= hi && b[j+2]&0xC0 == 0x80 {
+				return 3
+			}
+		}
+	case c < 0xF5:
+		if j+3 < len(b) {
+			lo, hi := byte(0x80), byte(0xBF)
+			if c == 0xF0 {
+				lo = 0x90
+			} else if c == 0xF4 {
+				hi = 0x8F
+			}
+			if c1 := b[j+1]; c1 >= lo && c1 <= hi && b[j+2]&0xC0 == 0x80 && b[j+3]&0xC0 == 0x80 {
+				return 4
+			}
+		}
+	}
+	return 0
+}
+
+// scanText returns the index of the first byte at or after j in b that
+// is q, '\\', a control character or the start of invalid UTF-8, or
+// len(b): the text before it is held as is.
+func scanText(b []byte, j int, q byte) int {
+	for {
+		j = scanPlain(b, j, q)
+		for j < len(b) && b[j] >= 0x80 {
+			n := utf8Seq(b, j)
+			if n == 0 {
+				return j
+			}
+			j += n
+		}
+		if j >= len(b) || b[j] < 0x80 && (b[j] == q || b[j] == '\\' || b[j] < 0x20) {
+			return j
+		}
+	}
+}
+
 // str parses the string (q '"') or quoted symbol (q '\”) at b[i] == q
 // into *dst and returns the index after it. A text without escapes aliases
 // the line; an escaped one is unescaped into the byte arena.
@@ -168,12 +227,11 @@ func (p *parser) str(i int, q byte, dst *string) int {
 	b := p.b
 	j := i + 1
 	for {
-		j = scanPlain(b, j, q)
+		j = scanText(b, j, q)
 		if j >= len(b) {
 			return p.syntax(j, "'"+string(q)+"' to end the text")
 		}
-		c := b[j]
-		switch {
+		switch c := b[j]; {
 		case c == q:
 			*dst = bstr(b[i+1 : j])
 			return j + 1
@@ -186,18 +244,13 @@ func (p *parser) str(i int, q byte, dst *string) int {
 			}
 			*dst = bstr(p.bytes[off:])
 			return k
+		case c == '\t' || c == '\v' || c == '\f':
+			j++
 		case c < 0x20:
-			if c == '\t' || c == '\v' || c == '\f' {
-				j++
-				continue
-			}
 			return p.failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
-		}
-		r, size := utf8.DecodeRune(b[j:])
-		if r == utf8.RuneError && size == 1 {
+		default:
 			return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
 		}
-		j += size
 	}
 }
 
@@ -229,7 +282,7 @@ func (p *parser) longStr(i int, dst *string) int {
 func (p *parser) text(j int, q byte, long bool) int {
 	b := p.b
 	for {
-		k := scanPlain(b, j, q)
+		k := scanText(b, j, q)
 		p.bytes = append(p.bytes, b[j:k]...)
 		j = k
 		if j >= len(b) {
@@ -257,12 +310,7 @@ func (p *parser) text(j int, q byte, long bool) int {
 			}
 			return p.failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
 		default:
-			r, size := utf8.DecodeRune(b[j:])
-			if r == utf8.RuneError && size == 1 {
-				return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
-			}
-			p.bytes = append(p.bytes, b[j:j+size]...)
-			j += size
+			return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
 		}
 	}
 }
