@@ -29,8 +29,11 @@ const initialBufSize = 256 << 10
 // Every line counts for Line and Offset, including empty and bad ones.
 //
 // By default each Record is owned by the caller: the decoder never writes
-// to its memory again (each record is one exact copy of its values and
-// strings). With DecodeOptions.ReuseRecord, the Record, its Items and
+// to its memory again. To save allocations, the Records, Values and string
+// bytes of successive short records are carved from shared chunks of at
+// most 32 KiB each (a kept record keeps its chunks alive); a record of a
+// line longer than 8 KiB, or of a line read through ion-go, gets an exact
+// copy of its own. With DecodeOptions.ReuseRecord, the Record, its Items and
 // Values, and the memory of its strings are reused: a record is valid only
 // until the next call to Next (or Reset), and decoding allocates nothing
 // in the steady state. Strings without escapes then alias the decoder's
@@ -115,12 +118,20 @@ func (d *Decoder) Next() bool {
 				Err:    codec.Errorf(codec.ErrRecordTooLong, "line longer than %d bytes", d.max),
 			}
 		} else {
-			if d.p.decodeLine(line, d.opt.Kind, &d.tmp) {
-				if d.opt.ReuseRecord {
+			if d.opt.ReuseRecord {
+				if d.p.decodeLine(line, d.opt.Kind, &d.tmp) {
 					d.rec = &d.tmp
-				} else {
-					d.rec = d.p.own(&d.tmp)
+					return true
 				}
+			} else if len(line) <= ownedBytes/4 {
+				if rec := d.p.parseOwned(line, d.opt.Kind); rec != nil {
+					d.rec = rec
+					return true
+				}
+			} else if d.p.decodeLine(line, d.opt.Kind, &d.tmp) {
+				// A long line: one exact copy of its values and strings
+				// costs less than chunks that hold a copy of the line.
+				d.rec = d.tmp.Clone()
 				return true
 			}
 			derr = d.p.decodeError(lineStart)
@@ -259,7 +270,7 @@ func DecodeRecord(line []byte, kind codec.Kind) (*codec.Record, error) {
 		e.Line = 1
 		return nil, e
 	}
-	return p.own(&rec), nil
+	return rec.Clone(), nil
 }
 
 // A parser decodes one line at a time. Its stack, slabs and byte arena are
@@ -274,6 +285,12 @@ type parser struct {
 	slab  int
 	bytes []byte // byte arena in use: unescaped strings, numbers, binary values
 	arena []byte // the reused byte arena
+
+	// Owned mode (see parseOwned): chunks shared by successive records.
+	owned  bool
+	vchunk []codec.Value
+	bchunk []byte
+	rchunk []codec.Record
 
 	dups dupTable
 
@@ -339,6 +356,16 @@ const slabSize = 1024
 // and returns them.
 func (p *parser) alloc(start int) []codec.Value {
 	n := len(p.stack) - start
+	if p.owned {
+		if cap(p.vchunk)-len(p.vchunk) < n {
+			p.vchunk = make([]codec.Value, 0, max(n, ownedValues))
+		}
+		l := len(p.vchunk)
+		p.vchunk = append(p.vchunk, p.stack[start:]...)
+		p.stack = p.stack[:start]
+		p.pos = p.pos[:start]
+		return p.vchunk[l : l+n : l+n]
+	}
 	if p.slab >= len(p.slabs) {
 		p.slabs = append(p.slabs, make([]codec.Value, 0, max(slabSize, n)))
 	}
@@ -382,6 +409,74 @@ func (p *parser) decodeLine(line []byte, kind codec.Kind, rec *codec.Record) boo
 		}
 	}
 	return p.decodeSlow(line, kind, rec)
+}
+
+// Sizes of the chunks of owned mode: a record kept by the caller keeps its
+// chunks alive, so they stay small.
+const (
+	ownedValues  = 512 // 32 KiB
+	ownedBytes   = 32 << 10
+	ownedRecords = 64
+)
+
+// parseOwned decodes line into a record that the decoder never touches
+// again, without copying values after the fact (as codec/ddbjson does):
+// the line is copied into a byte chunk so that strings alias the copy, the
+// byte arena is the next len(line) bytes of the chunk, and the values and
+// the Record come from chunks too. Unescaping and base64 decoding only
+// shrink text; a number's plain form can be longer than its text (1d9),
+// and an arena that outgrows its room moves to memory of its own, which
+// the record alone uses. Chunks are shared by successive records and
+// abandoned, never reused, when full. A line that needs ion-go is decoded
+// into reused memory and copied. It returns nil on failure.
+func (p *parser) parseOwned(line []byte, kind codec.Kind) *codec.Record {
+	if p.forceSlow {
+		var rec codec.Record
+		if !p.decodeLine(line, kind, &rec) {
+			return nil
+		}
+		return rec.Clone()
+	}
+	n := len(line)
+	if cap(p.bchunk)-len(p.bchunk) < 2*n {
+		p.bchunk = make([]byte, 0, max(ownedBytes, 2*n))
+	}
+	if len(p.rchunk) == cap(p.rchunk) {
+		p.rchunk = make([]codec.Record, 0, ownedRecords)
+	}
+	l := len(p.bchunk)
+	buf := append(p.bchunk, line...)
+	vchunk := p.vchunk
+	rec := p.rchunk[:len(p.rchunk)+1]
+	r := &rec[len(rec)-1]
+
+	p.reset(buf[l : l+n : l+n])
+	p.bytes = buf[l+n : l+n : l+2*n]
+	p.owned = true
+	*r = codec.Record{}
+	ok := p.record(kind, r) >= 0
+	p.owned = false
+	arena := p.bytes
+	p.bytes = p.arena[:0]
+	if !ok {
+		p.vchunk = vchunk
+		*r = codec.Record{}
+		if !p.needSlow {
+			return nil
+		}
+		var tmp codec.Record
+		if !p.decodeSlow(line, kind, &tmp) {
+			return nil
+		}
+		return tmp.Clone()
+	}
+	used := 2 * n
+	if cap(arena) == n { // still in the chunk
+		used = n + len(arena)
+	}
+	p.bchunk = buf[:l+used]
+	p.rchunk = rec
+	return r
 }
 
 // Top-level keys.

@@ -1,6 +1,7 @@
 package ion_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
 	"github.com/ddbexport/ddbexport/codec/ion"
+	"github.com/ddbexport/ddbexport/gen"
 )
 
 var (
@@ -439,5 +441,78 @@ func TestReuseRecord(t *testing.T) {
 		if !sameRecord(kept[i], owned[i]) {
 			t.Errorf("owned record %d changed", i)
 		}
+	}
+}
+
+// TestDecodeAllocs: with ReuseRecord, decoding allocates nothing per record
+// once the buffers have grown (a few allocations per file at most); owned
+// records share chunks, far fewer than one allocation per record.
+func TestDecodeAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip()
+	}
+	var buf bytes.Buffer
+	data := encodeAll(t, genRecords(t, gen.Options{Items: 200, Seed: 3}), ion.NewEncoder(&buf), &buf)
+	d := ion.NewDecoder(bytes.NewReader(data), codec.DecodeOptions{ReuseRecord: true})
+	for d.Next() { // warm up the arenas
+	}
+	if err := d.Err(); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(10, func() {
+		d.Reset(bytes.NewReader(data), codec.DecodeOptions{ReuseRecord: true})
+		for d.Next() {
+		}
+	})
+	if allocs > 2 {
+		t.Errorf("ReuseRecord: %v allocations per file of 200 records", allocs)
+	}
+	allocs = testing.AllocsPerRun(10, func() {
+		d.Reset(bytes.NewReader(data), codec.DecodeOptions{})
+		for d.Next() {
+		}
+	})
+	t.Logf("owned: %v allocations per file of 200 records (%d bytes)", allocs, len(data))
+	if allocs > 100 {
+		t.Errorf("owned: %v allocations per file of 200 records", allocs)
+	}
+}
+
+// TestOwnedChunks: owned records carved from shared chunks stay intact
+// while later lines are decoded, including numbers whose plain form
+// outgrows the line (the arena leaves the chunk), escaped strings, blobs,
+// lines through ion-go, bad lines and lines longer than a chunk's share.
+func TestOwnedChunks(t *testing.T) {
+	lines := []string{
+		`{Item:{a:1d37,b:2d37,c:3d37,d:$dynamodb_NS::[4d37,5d37]}}`,
+		`{Item:{s:"a\"b\\c\u00e9",t:'''x''' '''y''',b:{{aGVsbG8gd29ybGQ=}}}}`,
+		`$ion_1_0 $ion_symbol_table::{symbols:["pk","x y"]} {Item:{$10:"a",$11:1.50}}`,
+		`{Item:{bad:"x",bad:"y"}}`,
+		`{Item:{k:"` + strings.Repeat("long ", 3000) + `",n:7d2}}`,
+		`{Item:{m:{x:[1.,2.50,{{AA==}}]},z:1d10}}`,
+	}
+	var input strings.Builder
+	for i := range 300 {
+		input.WriteString(lines[i%len(lines)] + "\n")
+	}
+	d := ion.NewDecoder(strings.NewReader(input.String()), codec.DecodeOptions{OnError: func(*codec.DecodeError) {}})
+	var kept []*codec.Record
+	for d.Next() {
+		kept = append(kept, d.Record())
+	}
+	if err := d.Err(); err != nil || len(kept) != 250 {
+		t.Fatal(err, len(kept))
+	}
+	k := 0
+	for i := range 300 {
+		line := lines[i%len(lines)]
+		want, err := ion.DecodeRecord([]byte(line), codec.KindAny)
+		if err != nil {
+			continue
+		}
+		if !sameRecord(kept[k], want) {
+			t.Fatalf("record %d (line %d) changed: %s", k, i+1, fmtRecord(kept[k]))
+		}
+		k++
 	}
 }

@@ -11,5 +11,5 @@ func DecodeRecordSlow(line []byte, kind codec.Kind) (*codec.Record, error) {
 		e.Line = 1
 		return nil, e
 	}
-	return p.own(&rec), nil
+	return rec.Clone(), nil
 }

@@ -2,6 +2,7 @@ package ion
 
 import (
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -253,7 +254,7 @@ func (n *decimal) appendPlain(dst []byte, s string) ([]byte, string) {
 		dst[p] = '.'
 	default:
 		z := -n.exp - k // zeros after "0."
-		dst = append(dst, make([]byte, z+2)...)
+		dst = slices.Grow(dst, z+2)[:len(dst)+z+2]
 		copy(dst[start+z+2:], dst[start:start+k])
 		dst[start], dst[start+1] = '0', '.'
 		for j := start + 2; j < start+2+z; j++ {
