@@ -1101,18 +1101,15 @@ func (p *parser) set(i int, t codec.Type, depth int) int {
 // or int becomes an N in plain form (see PlainNumber); an Ion float, a
 // timestamp or anything else is an error.
 func (p *parser) number(i int, dst *string) int {
+	if j := p.simpleNumber(i, dst); j > 0 {
+		return j
+	}
 	b := p.b
 	j := i
 	for j < len(b) && !isStop(b[j]) {
 		j++
 	}
-	tok := b[i:j]
-	// Fast path: a plain decimal int such as 42 or -7 is its own plain form.
-	if k := plainInt(tok); k > 0 {
-		*dst = bstr(tok)
-		return j
-	}
-	s := bstr(tok)
+	s := bstr(b[i:j])
 	switch {
 	case s == "-inf":
 		return p.fail(i, floatError("-inf"))
@@ -1156,29 +1153,50 @@ func (p *parser) plain(i, j int, n *decimal, s string, dst *string) int {
 	return j
 }
 
-// plainInt returns len(tok) if tok is a decimal int without underscores or
-// leading zeros, -?(0|[1-9][0-9]*), of at most 38 digits and not "-0",
-// else 0.
-func plainInt(tok []byte) int {
-	k := 0
-	if len(tok) > 0 && tok[0] == '-' {
-		k = 1
+// simpleNumber is number's fast path for the common forms,
+// -?(0|[1-9][0-9]*)(\.[0-9]*)? with at most 38 digits and ended by a stop
+// byte (42, -7, 103., 2.50): their plain form is the token without the
+// trailing zeros of its fraction and a bare '.', or "0" for a zero, so it
+// aliases the line. It returns the index after the token, or 0 to leave
+// the token to the full scan.
+func (p *parser) simpleNumber(i int, dst *string) int {
+	b := p.b
+	j := i
+	if b[j] == '-' {
+		j++
 	}
-	if k >= len(tok) || len(tok)-k > codec.MaxNumberDigits {
+	d0 := j
+	for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+		j++
+	}
+	intEnd := j
+	if intEnd == d0 || b[d0] == '0' && intEnd > d0+1 {
+		return 0 // no digits, or a leading zero
+	}
+	if j < len(b) && b[j] == '.' {
+		j++
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+	}
+	if j < len(b) && !isStop(b[j]) || j-d0 > codec.MaxNumberDigits {
 		return 0
 	}
-	if tok[k] == '0' {
-		if len(tok) == 1 {
-			return 1
+	e := j
+	if intEnd < j { // a fraction: trim its trailing zeros and a bare '.'
+		for e > intEnd+1 && b[e-1] == '0' {
+			e--
 		}
-		return 0
-	}
-	for ; k < len(tok); k++ {
-		if tok[k] < '0' || tok[k] > '9' {
-			return 0
+		if e == intEnd+1 {
+			e = intEnd
 		}
 	}
-	return len(tok)
+	if e == intEnd && b[d0] == '0' {
+		*dst = "0" // 0, -0, 0., -0.000
+	} else {
+		*dst = bstr(b[i:e])
+	}
+	return j
 }
 
 // floatError reports an Ion float where a DynamoDB number is expected:

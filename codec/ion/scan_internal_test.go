@@ -1,6 +1,8 @@
 package ion
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -56,5 +58,55 @@ func TestScanText(t *testing.T) {
 				t.Errorf("%q %c: %d, want %d", s, q, got, want)
 			}
 		}
+	}
+}
+
+// simpleNumber, where it takes a token, gives PlainNumber's form.
+func TestSimpleNumber(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	digits := func(n int, zeros bool) string {
+		var sb strings.Builder
+		for range n {
+			if zeros && rng.IntN(2) == 0 {
+				sb.WriteByte('0')
+			} else {
+				sb.WriteByte(byte('0' + rng.IntN(10)))
+			}
+		}
+		return sb.String()
+	}
+	taken := 0
+	for trial := range 100000 {
+		tok := ""
+		if rng.IntN(2) == 0 {
+			tok = "-"
+		}
+		tok += digits(rng.IntN(41), trial%3 == 0)
+		if rng.IntN(2) == 0 {
+			tok += "." + digits(rng.IntN(41), trial%5 < 3)
+		}
+		if rng.IntN(8) == 0 {
+			tok += []string{"d2", "_1", "e0", "x", "T"}[rng.IntN(5)]
+		}
+		for _, end := range []string{"", ",", "}", " ", "/"} {
+			if tok == "" || tok[0] != '-' && (tok[0] < '0' || tok[0] > '9') {
+				continue // number is called at a '-' or a digit
+			}
+			var p parser
+			p.reset([]byte(tok + end))
+			var got string
+			j := p.simpleNumber(0, &got)
+			if j == 0 {
+				continue
+			}
+			taken++
+			want, err := PlainNumber(tok)
+			if err != nil || j != len(tok) || got != want {
+				t.Fatalf("%q: %q (end %d), PlainNumber %q, %v", tok+end, got, j, want, err)
+			}
+		}
+	}
+	if taken < 10000 {
+		t.Fatalf("fast path took only %d tokens", taken)
 	}
 }
