@@ -35,7 +35,21 @@ func TestUTF8Seq(t *testing.T) {
 
 // scanText stops where the byte-at-a-time scan would.
 func TestScanText(t *testing.T) {
-	for _, s := range []string{"", "abc", "héllo wörld\"x", "😀😀😀😀😀😀😀😀\\n", "العربية'", "ab\xffcd", "abcdefgh\xe2\x82", "x\tyz", "abcdefghijk\x01", "\xed\xa0\x80", "Ω\x7f\""} {
+	texts := []string{"", "abc", "héllo wörld\"x", "😀😀😀😀😀😀😀😀\\n", "العربية'", "ab\xffcd", "abcdefgh\xe2\x82", "x\tyz", "abcdefghijk\x01", "\xed\xa0\x80", "Ω\x7f\""}
+	rng := rand.New(rand.NewPCG(5, 6))
+	pieces := []string{"a", "b", " ", "é", "€", "😀", "\xff", "\xe2\x82", "\xc0\xaf", "\x80", "\"", "'", "\\", "\x01", "\x1f", "\x7f", "\t"}
+	for range 20000 {
+		var sb strings.Builder
+		for range rng.IntN(30) {
+			p := pieces[rng.IntN(len(pieces))]
+			if rng.IntN(3) > 0 {
+				p = pieces[rng.IntN(6)] // mostly valid text
+			}
+			sb.WriteString(p)
+		}
+		texts = append(texts, sb.String())
+	}
+	for _, s := range texts {
 		for _, q := range []byte{'"', '\''} {
 			b := []byte(s)
 			want := 0
