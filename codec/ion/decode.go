@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/codec/internal/dupcheck"
 )
 
 // MaxDepth is the deepest nesting of values the decoder accepts: an item's
@@ -292,7 +293,7 @@ type parser struct {
 	bchunk []byte
 	rchunk []codec.Record
 
-	dups dupTable
+	dups dupcheck.Checker
 
 	// needSlow is set when the line uses Ion the fast scanner leaves to
 	// ion-go (see slow.go).
@@ -817,7 +818,7 @@ func (p *parser) members(i, depth int) int {
 	if i >= len(b) {
 		return p.syntax(i, "'}'")
 	}
-	if k := p.dupIn(p.stack[start:], true); k >= 0 {
+	if k := p.dups.Names(p.stack[start:]); k >= 0 {
 		name := p.stack[start+k].Name
 		p.addPath("." + name)
 		return p.failf(p.pos[start+k], codec.ErrDuplicateName, "%q", name)
@@ -1089,7 +1090,7 @@ func (p *parser) set(i int, t codec.Type, depth int) int {
 	// Numbers are in plain form (PlainNumber), one text per value, so
 	// equal numbers have equal texts, as their canonical forms
 	// (codec.AppendCanonicalNumber) would.
-	k := p.dupIn(p.stack[start:], false)
+	k := p.dups.Strings(p.stack[start:])
 	if k >= 0 {
 		p.addPath("[" + strconv.Itoa(k) + "]")
 		return p.failf(p.pos[start+k], codec.ErrDuplicateInSet, "%s element %s repeats an earlier one", t, p.stack[start+k].String())
