@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"codec":                   {},
 	"codec/internal/dupcheck": {"codec"},
 	"codec/ddbjson":           {"codec", "codec/internal/dupcheck"},
-	"codec/ion":               {"codec"},
+	"codec/ion":               {"codec", "codec/internal/dupcheck"},
 	"manifest":                {"store", "codec"},
 	"pipeline":                {"store", "manifest", "codec"},
 	"verify":                  {"store", "manifest", "pipeline", "codec"},
