@@ -1,8 +1,6 @@
 package ddbjson
 
 import (
-	"bytes"
-	"errors"
 	"io"
 	"math"
 	"strconv"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/codec/internal/dupcheck"
+	"github.com/ddbexport/ddbexport/codec/internal/lines"
 )
 
 // MaxDepth is the deepest nesting of values the decoder accepts: an item's
@@ -17,8 +16,6 @@ import (
 // container. It is a safety limit of this package (DynamoDB's own limit is
 // 32 levels); a deeper value is a DecodeError wrapping codec.ErrTooDeep.
 const MaxDepth = 256
-
-const initialBufSize = 256 << 10
 
 // A Decoder reads DynamoDB JSON records, one per line, from a decompressed
 // data file (export-format.md §5, §6). It validates every rule of the format
@@ -45,30 +42,19 @@ const initialBufSize = 256 << 10
 //
 // A Decoder is not safe for concurrent use.
 type Decoder struct {
-	r   io.Reader
-	opt codec.DecodeOptions
-	max int
-
-	buf   []byte
-	start int   // first unconsumed byte in buf
-	end   int   // end of buffered data
-	scan  int   // bytes of buf[start:end] known to hold no '\n'
-	base  int64 // stream offset of buf[0]
-	rerr  error // error (or io.EOF) returned by r, pending until buffered lines are used
-
-	err      error
-	line     int64
-	recStart int64 // stream offset of the current record's first byte
-	rec      *codec.Record
-	tmp      codec.Record
-	p        parser
+	ld lines.Decoder
+	p  parser
 }
 
-var _ codec.Decoder = (*Decoder)(nil)
+var (
+	_ codec.Decoder  = (*Decoder)(nil)
+	_ codec.Resetter = (*Decoder)(nil)
+)
 
 // NewDecoder returns a Decoder reading decompressed DynamoDB JSON from r.
 func NewDecoder(r io.Reader, opt codec.DecodeOptions) *Decoder {
 	d := new(Decoder)
+	d.ld.Init("ddbjson", &d.p)
 	d.Reset(r, opt)
 	return d
 }
@@ -76,208 +62,54 @@ func NewDecoder(r io.Reader, opt codec.DecodeOptions) *Decoder {
 // Reset makes d read from r with opt, as a new Decoder would, while keeping
 // its buffers. With ReuseRecord, records from before the Reset become
 // invalid.
-func (d *Decoder) Reset(r io.Reader, opt codec.DecodeOptions) {
-	d.r = r
-	d.opt = opt
-	d.max = opt.MaxRecord()
-	d.start, d.end, d.scan = 0, 0, 0
-	d.base = 0
-	d.rerr = nil
-	d.err = nil
-	d.line, d.recStart = 0, 0
-	d.rec = nil
-	if d.buf == nil {
-		d.buf = make([]byte, min(initialBufSize, d.max+1))
-	}
-}
+func (d *Decoder) Reset(r io.Reader, opt codec.DecodeOptions) { d.ld.Reset(r, opt) }
 
 // Next decodes the next record. It returns false at the end of the input
 // or when decoding stops on an error (see Err). With DecodeOptions.OnError
 // set, bad records are reported to it and skipped; Next returns true only
 // for good records.
-func (d *Decoder) Next() bool {
-	if d.err != nil {
-		return false
-	}
-	for {
-		line, lineStart, tooLong, ok := d.nextLine()
-		if !ok {
-			return false
-		}
-		d.line++
-		d.recStart = lineStart
-		var derr *codec.DecodeError
-		if tooLong {
-			derr = &codec.DecodeError{
-				Offset: lineStart + int64(d.max),
-				Err:    codec.Errorf(codec.ErrRecordTooLong, "line longer than %d bytes", d.max),
-			}
-		} else {
-			if d.opt.ReuseRecord {
-				if d.p.parseLine(line, d.opt.Kind, &d.tmp) {
-					d.rec = &d.tmp
-					return true
-				}
-			} else if len(line) <= ownedBytes/4 {
-				if rec := d.p.parseOwned(line, d.opt.Kind); rec != nil {
-					d.rec = rec
-					return true
-				}
-			} else if d.p.parseLine(line, d.opt.Kind, &d.tmp) {
-				// A long line: one exact copy of its values and strings
-				// costs less than chunks that hold a copy of the line.
-				d.rec = d.tmp.Clone()
-				return true
-			}
-			derr = d.p.decodeError(lineStart)
-		}
-		derr.File = d.opt.File
-		derr.Line = d.line
-		if d.opt.OnError == nil {
-			d.err = derr
-			return false
-		}
-		d.opt.OnError(derr)
-	}
-}
+func (d *Decoder) Next() bool { return d.ld.Next() }
 
 // Record returns the current record; see DecodeOptions.ReuseRecord for its
 // lifetime.
-func (d *Decoder) Record() *codec.Record { return d.rec }
+func (d *Decoder) Record() *codec.Record { return d.ld.Record() }
 
 // Err returns the error that stopped decoding: a *codec.DecodeError, or the
 // error of the underlying reader as it was returned (an unexpected end of
 // the input inside a line is io.ErrUnexpectedEOF only if the reader says
 // so). It returns nil after a clean end of input.
-func (d *Decoder) Err() error { return d.err }
+func (d *Decoder) Err() error { return d.ld.Err() }
 
 // Line returns the 1-based number of the last line read: the current
 // record's line after Next returns true.
-func (d *Decoder) Line() int64 { return d.line }
+func (d *Decoder) Line() int64 { return d.ld.Line() }
 
 // RecordOffset returns the byte offset in the decompressed stream of the
 // current record's first byte.
-func (d *Decoder) RecordOffset() int64 { return d.recStart }
+func (d *Decoder) RecordOffset() int64 { return d.ld.RecordOffset() }
 
 // InputOffset returns the number of decompressed bytes consumed: the
 // offset just past the current record's newline.
-func (d *Decoder) InputOffset() int64 { return d.base + int64(d.start) }
-
-// nextLine returns the next line without its '\n' and the stream offset of
-// its first byte. A line longer than the limit is skipped up to its
-// newline (without buffering it) and reported with tooLong. ok is false at
-// the end of input or on a read error (then d.err is set).
-func (d *Decoder) nextLine() (line []byte, lineStart int64, tooLong, ok bool) {
-	for {
-		if j := bytes.IndexByte(d.buf[d.start+d.scan:d.end], '\n'); j >= 0 {
-			nl := d.start + d.scan + j
-			line = d.buf[d.start:nl]
-			lineStart = d.base + int64(d.start)
-			d.start = nl + 1
-			d.scan = 0
-			return line, lineStart, len(line) > d.max, true
-		}
-		d.scan = d.end - d.start
-		if d.scan > d.max {
-			lineStart = d.base + int64(d.start)
-			if d.opt.OnError == nil {
-				// Decoding stops here: no need to find the line's end.
-				return nil, lineStart, true, true
-			}
-			if !d.skipLine() {
-				return nil, 0, false, false
-			}
-			return nil, lineStart, true, true
-		}
-		if d.rerr != nil {
-			if d.rerr == io.EOF {
-				if d.end > d.start {
-					line = d.buf[d.start:d.end]
-					lineStart = d.base + int64(d.start)
-					d.start = d.end
-					d.scan = 0
-					return line, lineStart, false, true
-				}
-				return nil, 0, false, false
-			}
-			d.err = d.rerr
-			return nil, 0, false, false
-		}
-		d.fill()
-	}
-}
-
-// skipLine discards input up to and including the next '\n'. It returns
-// false if the input ends first with an error other than io.EOF (stored in
-// d.err); a long final line without newline ends the input cleanly.
-func (d *Decoder) skipLine() bool {
-	for {
-		if j := bytes.IndexByte(d.buf[d.start+d.scan:d.end], '\n'); j >= 0 {
-			d.start += d.scan + j + 1
-			d.scan = 0
-			return true
-		}
-		// Drop everything buffered.
-		d.base += int64(d.end)
-		d.start, d.end, d.scan = 0, 0, 0
-		if d.rerr != nil {
-			if d.rerr == io.EOF {
-				return true
-			}
-			d.err = d.rerr
-			return false
-		}
-		d.fill()
-	}
-}
-
-// fill reads more input into the buffer, making room first by moving the
-// unconsumed bytes to the front or by growing the buffer (up to the line
-// limit plus one byte).
-func (d *Decoder) fill() {
-	if d.start > 0 && (d.end == len(d.buf) || len(d.buf)-d.end < len(d.buf)/4) {
-		n := copy(d.buf, d.buf[d.start:d.end])
-		d.base += int64(d.start)
-		d.start, d.end = 0, n
-	}
-	if d.end == len(d.buf) {
-		// The buffer holds one partial line of at most d.max bytes (nextLine
-		// checks), so d.max+1 > len(d.buf).
-		nb := make([]byte, min(max(2*len(d.buf), 4096), d.max+1))
-		copy(nb, d.buf[:d.end])
-		d.buf = nb
-	}
-	for range 100 {
-		n, err := d.r.Read(d.buf[d.end:])
-		if n < 0 || n > len(d.buf)-d.end {
-			d.rerr = errors.New("ddbjson: reader returned an invalid count")
-			return
-		}
-		d.end += n
-		if err != nil {
-			d.rerr = err
-			return
-		}
-		if n > 0 {
-			return
-		}
-	}
-	d.rerr = io.ErrNoProgress
-}
+func (d *Decoder) InputOffset() int64 { return d.ld.InputOffset() }
 
 // DecodeRecord decodes one line (without its newline) into a freshly
 // allocated record that shares no memory with line. An error is a
 // *codec.DecodeError with Line 1 and Offset counted from the start of line.
 func DecodeRecord(line []byte, kind codec.Kind) (*codec.Record, error) {
-	var p parser
-	var rec codec.Record
-	if !p.parseLine(line, kind, &rec) {
-		e := p.decodeError(0)
-		e.Line = 1
-		return nil, e
-	}
-	return rec.Clone(), nil
+	return lines.DecodeRecord(new(parser), line, kind)
 }
+
+// The lines.Parser methods of parser.
+
+func (p *parser) ParseLine(line []byte, kind codec.Kind, rec *codec.Record) bool {
+	return p.parseLine(line, kind, rec)
+}
+
+func (p *parser) ParseOwned(line []byte, kind codec.Kind) *codec.Record {
+	return p.parseOwned(line, kind)
+}
+
+func (p *parser) Error(lineStart int64) *codec.DecodeError { return p.decodeError(lineStart) }
 
 // A parser decodes one line at a time. Its stack, slabs and byte arena are
 // reused from line to line.
