@@ -53,6 +53,9 @@ type Store interface {
 	// whole, only when Commit succeeds, replacing any object at key;
 	// until then readers see the old object or none. Abort discards it.
 	Create(ctx context.Context, key string) (Writer, error)
+	// Remove deletes the object at key. Removing a key that holds no
+	// object is not an error, as in S3.
+	Remove(ctx context.Context, key string) error
 	// String describes the store's root for messages (a path or a URL).
 	String() string
 }

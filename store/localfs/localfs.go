@@ -311,6 +311,28 @@ func (l *lister) walk(p, dirKey string) error {
 	return nil
 }
 
+// Remove implements store.Store. It removes a file, never a directory;
+// the directories it leaves empty stay.
+func (d *Dir) Remove(ctx context.Context, key string) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fi, err := os.Lstat(p)
+	switch {
+	case errors.Is(notExist(err), fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.IsDir():
+		return nil // a folder is not an object
+	}
+	return os.Remove(p)
+}
+
 // Create implements store.Store: it writes to a temporary file beside the
 // target and renames it into place on Commit, so readers see either the
 // old object or the whole new one. Commit syncs the file first.

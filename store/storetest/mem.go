@@ -96,6 +96,20 @@ func (m *Mem) Create(ctx context.Context, key string) (store.Writer, error) {
 	return &memWriter{m: m, key: key}, nil
 }
 
+// Remove implements store.Store.
+func (m *Mem) Remove(ctx context.Context, key string) error {
+	if err := store.CheckKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	delete(m.objs, key)
+	m.mu.Unlock()
+	return nil
+}
+
 type memWriter struct {
 	m    *Mem
 	key  string

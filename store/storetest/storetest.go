@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Overwrite", testOverwrite},
 		{"NotVisibleBeforeCommit", testNotVisibleBeforeCommit},
 		{"Abort", testAbort},
+		{"Remove", testRemove},
 		{"UnsafeKeys", testUnsafeKeys},
 		{"FolderIsNotAnObject", testFolderIsNotAnObject},
 		{"ListOrder", testListOrder},
@@ -507,5 +508,30 @@ func testConcurrent(t *testing.T, s store.Store) {
 func testString(t *testing.T, s store.Store) {
 	if s.String() == "" {
 		t.Error("String() is empty")
+	}
+}
+
+func testRemove(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	Put(t, s, "a/b", []byte("x"))
+	Put(t, s, "a/c", []byte("y"))
+	if err := s.Remove(ctx, "a/b"); err != nil {
+		t.Fatalf("Remove(a/b): %v", err)
+	}
+	wantNotExist(t, s, "a/b")
+	if got := Get(t, s, "a/c"); string(got) != "y" {
+		t.Errorf("a/c = %q after removing a/b, want %q", got, "y")
+	}
+	if err := s.Remove(ctx, "a/b"); err != nil {
+		t.Errorf("Remove of a missing key: %v, want nil", err)
+	}
+	if err := s.Remove(ctx, "a"); err != nil {
+		t.Errorf("Remove of a folder: %v, want nil (a folder is not an object)", err)
+	}
+	if got := Get(t, s, "a/c"); string(got) != "y" {
+		t.Errorf("a/c = %q after Remove(a), want %q", got, "y")
+	}
+	if err := s.Remove(ctx, "../x"); !errors.Is(err, store.ErrUnsafeKey) {
+		t.Errorf("Remove(../x) = %v, want ErrUnsafeKey", err)
 	}
 }
