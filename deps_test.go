@@ -27,6 +27,7 @@ var allowed = map[string][]string{
 	"pipeline":                {"store", "manifest", "codec"},
 	"verify":                  {"store", "manifest", "pipeline", "codec"},
 	"sink/export":             {"codec", "manifest", "store"},
+	"sink/parquet":            {"codec", "codec/ddbjson", "store"},
 	"gen":                     {"codec", "manifest", "store", "sink/export"},
 	"internal/progress":       {},
 }

@@ -131,6 +131,26 @@ type Encoder interface {
 	Close() error
 }
 
+// A RejectError is what a sink returns for one record it cannot take, such
+// as an item that does not fit a Parquet schema. The pipeline reports it
+// as a problem of the data file at the record's line and offset, and goes
+// on with the next record; any other error of a sink stops the run.
+type RejectError struct {
+	Kind   string // a finding kind, such as "schema_mismatch"
+	Path   string // attribute path within the record, if known
+	Reason string // the rule broken, such as "unexpected_type"
+	Err    error
+}
+
+func (e *RejectError) Error() string {
+	if e.Path == "" {
+		return e.Err.Error()
+	}
+	return e.Path + ": " + e.Err.Error()
+}
+
+func (e *RejectError) Unwrap() error { return e.Err }
+
 // A RecordWriter consumes batches of records, the contract between the
 // pipeline and its sinks (Parquet, other formats). WriteRecords returns the
 // number of records written; records are valid only during the call.

@@ -62,8 +62,10 @@ type Options struct {
 	// Sink, if set, is called once per data file before it is read, and
 	// every good record of the file is written to the RecordSink it
 	// returns (from that file's goroutine, in order), which is closed when
-	// the file is done. An error of Sink or of the RecordSink stops the
-	// run: Run returns it. Quick is ignored: records are decoded.
+	// the file is done. A *codec.RejectError from Write becomes a Problem
+	// of the file at the record's line and offset; any other error of
+	// Sink or of the RecordSink stops the run: Run returns it. Quick is
+	// ignored: records are decoded.
 	Sink func(t *Task) (RecordSink, error)
 	// Stats, if set, is updated as files are read, for progress display.
 	Stats *Stats
@@ -371,8 +373,13 @@ func (w *worker) decode(r io.Reader) error {
 		}
 		if w.sink != nil {
 			if err := w.sink.Write(dec.Record()); err != nil {
-				w.sinkErr = err
-				break
+				var re *codec.RejectError
+				if !errors.As(err, &re) {
+					w.sinkErr = err
+					break
+				}
+				w.addProblem(Problem{Kind: re.Kind, Line: dec.Line(), Offset: dec.RecordOffset(),
+					Path: re.Path, Reason: re.Reason, Message: re.Err.Error()})
 			}
 		}
 		if items&1023 == 0 && w.opt.Stats != nil {

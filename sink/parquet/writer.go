@@ -1,0 +1,703 @@
+package parquet
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/store"
+)
+
+// Names in the output folder.
+const (
+	// SuccessName marks a complete output; it is written last.
+	SuccessName = "_SUCCESS"
+	// ManifestName lists the output files, written just before SuccessName.
+	ManifestName = "_manifest.json"
+	// SchemaName is the schema of the output, written first.
+	SchemaName = "_schema.json"
+	// partsDir holds one record per published file while a run is under
+	// way, so that an interrupted run can be resumed; it is removed when
+	// the output is complete.
+	partsDir = "_parts/"
+	// ManifestVersion names the format of ManifestName.
+	ManifestVersion = "ddbexport.parquet/v1"
+	// Metadata keys of each Parquet file.
+	MetaSchema = "ddbexport.schema"
+	MetaSource = "ddbexport.source"
+)
+
+// Defaults of Options.
+const (
+	DefaultTargetFileSize = 256 << 20
+	DefaultRowGroupSize   = 128 << 20
+	DefaultCompression    = "zstd"
+	// batchBytes and batchRows bound the rows built in Arrow arrays before
+	// they are encoded into the current row group.
+	batchBytes = 8 << 20
+	batchRows  = 64 << 10
+)
+
+// Options configure a Writer.
+type Options struct {
+	// Schema says how items become columns (Infer, or ReadSchema).
+	Schema *Schema
+	// Prefix is the output folder's key in the store: "" or ending in "/".
+	Prefix string
+	// TargetFileSize is the size at which an output file is closed and a
+	// new one begun: DefaultTargetFileSize if 0. Files end at a batch of
+	// rows, so they may pass it by up to 8 MiB of input.
+	TargetFileSize int64
+	// RowGroupSize is the encoded size at which a row group is closed:
+	// DefaultRowGroupSize if 0. A row group is held in memory until it is
+	// closed, so memory is about workers × (RowGroupSize + 16 MiB).
+	RowGroupSize int64
+	// Compression is zstd (the default), snappy, gzip or none.
+	Compression string
+	// Source describes the export written, for the manifest and metadata.
+	Source Source
+}
+
+func (o *Options) targetFileSize() int64 {
+	if o.TargetFileSize <= 0 {
+		return DefaultTargetFileSize
+	}
+	return o.TargetFileSize
+}
+
+func (o *Options) rowGroupSize() int64 {
+	if o.RowGroupSize <= 0 {
+		return DefaultRowGroupSize
+	}
+	return o.RowGroupSize
+}
+
+// ParseCompression returns the Parquet codec named s.
+func ParseCompression(s string) (compress.Compression, error) {
+	switch strings.ToLower(s) {
+	case "", "zstd":
+		return compress.Codecs.Zstd, nil
+	case "snappy":
+		return compress.Codecs.Snappy, nil
+	case "gzip":
+		return compress.Codecs.Gzip, nil
+	case "none", "uncompressed":
+		return compress.Codecs.Uncompressed, nil
+	}
+	return 0, fmt.Errorf("compression %q: want zstd, snappy, gzip or none", s)
+}
+
+// Source describes the export that an output holds.
+type Source struct {
+	ExportArn    string `json:"exportArn,omitempty"`
+	TableArn     string `json:"tableArn,omitempty"`
+	ExportType   string `json:"exportType,omitempty"`
+	ExportFormat string `json:"exportFormat,omitempty"`
+	ExportTime   string `json:"exportTime,omitempty"`
+	ItemCount    int64  `json:"itemCount"`
+}
+
+// A Manifest lists the files of a complete output.
+type Manifest struct {
+	Version string       `json:"format"`
+	Source  Source       `json:"source"`
+	Rows    int64        `json:"rows"`
+	Files   []OutputFile `json:"files"`
+}
+
+// An OutputFile is one Parquet file of an output.
+type OutputFile struct {
+	Path   string  `json:"path"` // relative to the output folder
+	Rows   int64   `json:"rows"`
+	Bytes  int64   `json:"bytes"`
+	Inputs []Input `json:"inputs"`
+}
+
+// An Input is the part of one source data file that an output file holds.
+// A data file's rows fill part 0 of one output file, then part 1 of the
+// next, and so on; its last part has Last set.
+type Input struct {
+	File string `json:"file"`
+	Part int    `json:"part"`
+	Rows int64  `json:"rows"`
+	Last bool   `json:"last"`
+}
+
+// A Writer writes the items of one export as Parquet files into a folder,
+// from many goroutines at once: one Partition per source data file. Each
+// file is written under a temporary name and published whole; the
+// manifest and _SUCCESS are written by Close, last.
+type Writer struct {
+	st     store.Store
+	opt    Options
+	schema *arrow.Schema
+	props  *pq.WriterProperties
+	meta   [][2]string
+
+	// batchBytes bounds the input bytes of the rows built before they
+	// are encoded: batchBytes, less for small files.
+	batchBytes int64
+
+	next   atomic.Int64 // number of the next output file
+	failed atomic.Bool  // a record did not fit: nothing more is written
+
+	mu        sync.Mutex
+	free      []*fileWriter // open files, to be filled by the next partitions
+	published []OutputFile
+	closed    bool
+	files     []*fileWriter // every file writer, to abort
+}
+
+// New starts a new output in an empty folder: it refuses a folder that
+// already holds a file. It writes the schema first.
+func New(ctx context.Context, st store.Store, opt Options) (*Writer, error) {
+	w, err := newWriter(st, opt)
+	if err != nil {
+		return nil, err
+	}
+	for o, err := range st.List(ctx, opt.Prefix) {
+		if err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s is not empty (it holds %s): write into a new folder, or use resume", where(st, opt.Prefix), o.Key)
+	}
+	if err := w.putJSON(ctx, SchemaName, opt.Schema); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func where(st store.Store, prefix string) string {
+	if prefix == "" {
+		return st.String()
+	}
+	return strings.TrimSuffix(st.String(), "/") + "/" + strings.TrimSuffix(prefix, "/")
+}
+
+func newWriter(st store.Store, opt Options) (*Writer, error) {
+	if opt.Schema == nil {
+		return nil, errors.New("parquet: no schema")
+	}
+	if err := opt.Schema.Check(); err != nil {
+		return nil, err
+	}
+	if opt.Prefix != "" && !strings.HasSuffix(opt.Prefix, "/") {
+		opt.Prefix += "/"
+	}
+	codecName, err := ParseCompression(opt.Compression)
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{st: st, opt: opt, schema: arrowSchema(opt.Schema)}
+	w.batchBytes = min(batchBytes, max(opt.targetFileSize()/8, 64<<10))
+	w.props = pq.NewWriterProperties(
+		pq.WithCompression(codecName),
+		pq.WithCreatedBy("ddbexport"),
+		pq.WithAllocator(memory.DefaultAllocator),
+		pq.WithStats(true),
+	)
+	src, _ := json.Marshal(opt.Source)
+	w.meta = [][2]string{{MetaSchema, string(opt.Schema.MarshalCompact())}, {MetaSource, string(src)}}
+	return w, nil
+}
+
+func (w *Writer) putJSON(ctx context.Context, name string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return w.put(ctx, name, append(b, '\n'))
+}
+
+func (w *Writer) put(ctx context.Context, name string, b []byte) error {
+	ow, err := w.st.Create(ctx, w.opt.Prefix+name)
+	if err != nil {
+		return err
+	}
+	if _, err := ow.Write(b); err != nil {
+		ow.Abort()
+		return err
+	}
+	return ow.Commit()
+}
+
+// Partition returns the sink of the records of one source data file,
+// named as the manifest names it. It is used by one goroutine.
+func (w *Writer) Partition(ctx context.Context, file string) *Partition {
+	return &Partition{w: w, ctx: ctx, file: file}
+}
+
+// A Partition writes the records of one source data file; it implements
+// pipeline.RecordSink. A record that does not fit the schema is a
+// *codec.RejectError; after it nothing more is written by any partition
+// (the output is to be discarded), but the records are still checked.
+type Partition struct {
+	w    *Writer
+	ctx  context.Context
+	file string
+	f    *fileWriter
+	part int
+	rows int64 // rows of the current part
+	a    appender
+	chk  *builders // checks records once the writer has failed
+	nchk int
+	err  error
+}
+
+// Write appends one record.
+func (p *Partition) Write(r *codec.Record) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.w.failed.Load() {
+		return p.check(r)
+	}
+	if p.f == nil {
+		f, err := p.w.take()
+		if err != nil {
+			p.err = err
+			return err
+		}
+		p.f = f
+		f.inputs = append(f.inputs, Input{File: p.file, Part: p.part})
+	}
+	p.a.path = p.a.path[:0]
+	if err := p.f.b.appendRecord(&p.a, r); err != nil {
+		var me *MismatchError
+		if !errors.As(err, &me) {
+			p.err = err
+			return err
+		}
+		// The builders hold part of a row: this file is lost, and so is
+		// the output.
+		p.w.failed.Store(true)
+		p.f.abort()
+		p.f = nil
+		return reject(me)
+	}
+	p.rows++
+	p.f.inputs[len(p.f.inputs)-1].Rows++
+	p.f.pending++
+	if p.f.pending >= batchRows || p.a.bytes >= p.w.batchBytes {
+		p.a.bytes = 0
+		if err := p.f.flush(); err != nil {
+			p.err = err
+			return err
+		}
+		if p.f.size() >= p.w.opt.targetFileSize() {
+			// The file is full: publish it and go on in a new one.
+			if err := p.w.publish(p.ctx, p.f); err != nil {
+				p.err = err
+				return err
+			}
+			p.f = nil
+			p.part++
+		}
+	}
+	return nil
+}
+
+func reject(me *MismatchError) error {
+	return &codec.RejectError{Kind: "schema_mismatch", Path: me.Path, Reason: me.Reason, Err: errors.New(me.Msg)}
+}
+
+// check appends r to scratch builders, to tell whether it fits.
+func (p *Partition) check(r *codec.Record) error {
+	if p.f != nil {
+		p.f.abort()
+		p.f = nil
+	}
+	if p.chk == nil {
+		p.chk = newBuilders(p.w.opt.Schema, p.w.schema)
+	}
+	p.a.path = p.a.path[:0]
+	err := p.chk.appendRecord(&p.a, r)
+	var me *MismatchError
+	switch {
+	case errors.As(err, &me):
+		p.chk.release()
+		p.chk, p.nchk = nil, 0
+		return reject(me)
+	case err != nil:
+		return err
+	}
+	if p.nchk++; p.nchk >= 1024 {
+		p.chk.rb.NewRecordBatch().Release()
+		p.nchk = 0
+	}
+	return nil
+}
+
+// Close ends the source data file: its last part is complete. The output
+// file stays open for the next partition, unless it is full.
+func (p *Partition) Close() error {
+	if p.chk != nil {
+		p.chk.release()
+		p.chk = nil
+	}
+	if p.err != nil || p.f == nil {
+		if p.f != nil {
+			p.f.abort()
+		}
+		return p.err
+	}
+	f := p.f
+	p.f = nil
+	f.inputs[len(f.inputs)-1].Last = true
+	if p.w.failed.Load() {
+		f.abort()
+		return nil
+	}
+	if err := f.flush(); err != nil {
+		f.abort()
+		return err
+	}
+	if f.size() >= p.w.opt.targetFileSize() {
+		return p.w.publish(p.ctx, f)
+	}
+	p.w.give(f)
+	return nil
+}
+
+// take returns an open output file with room, or a new one.
+func (w *Writer) take() (*fileWriter, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil, errors.New("parquet: write after Close")
+	}
+	if n := len(w.free); n > 0 {
+		f := w.free[n-1]
+		w.free = w.free[:n-1]
+		return f, nil
+	}
+	f := &fileWriter{w: w, b: newBuilders(w.opt.Schema, w.schema)}
+	w.files = append(w.files, f)
+	return f, nil
+}
+
+func (w *Writer) give(f *fileWriter) {
+	w.mu.Lock()
+	w.free = append(w.free, f)
+	w.mu.Unlock()
+}
+
+// publish closes f's file, commits it and records it in _parts/.
+func (w *Writer) publish(ctx context.Context, f *fileWriter) error {
+	out, err := f.finish()
+	if err != nil {
+		return err
+	}
+	if err := w.putJSON(ctx, partKey(out.Path), out); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.published = append(w.published, out)
+	w.mu.Unlock()
+	return nil
+}
+
+// Close publishes the files still open, then writes the manifest and
+// _SUCCESS, and removes _parts/. It returns the manifest.
+func (w *Writer) Close(ctx context.Context) (*Manifest, error) {
+	if w.failed.Load() {
+		return nil, errors.New("parquet: records did not fit the schema; the output is incomplete")
+	}
+	w.mu.Lock()
+	w.closed = true
+	free := w.free
+	w.free = nil
+	w.mu.Unlock()
+	for _, f := range free {
+		if err := w.publish(ctx, f); err != nil {
+			return nil, err
+		}
+	}
+	m := &Manifest{Version: ManifestVersion, Source: w.opt.Source}
+	m.Files = slices.Clone(w.published)
+	slices.SortFunc(m.Files, func(a, b OutputFile) int { return strings.Compare(a.Path, b.Path) })
+	for _, f := range m.Files {
+		m.Rows += f.Rows
+	}
+	if err := w.putJSON(ctx, ManifestName, m); err != nil {
+		return nil, err
+	}
+	if err := w.put(ctx, SuccessName, nil); err != nil {
+		return nil, err
+	}
+	for _, f := range m.Files {
+		if err := w.st.Remove(ctx, w.opt.Prefix+partKey(f.Path)); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+// Abort stops writing: the files still open are discarded. With discard
+// set, every file published so far, the schema and the records of
+// _parts/ are removed too; without it they stay, for a resumed run.
+func (w *Writer) Abort(ctx context.Context, discard bool) error {
+	w.mu.Lock()
+	w.closed = true
+	files := w.files
+	published := slices.Clone(w.published)
+	w.mu.Unlock()
+	for _, f := range files {
+		f.abort()
+	}
+	if !discard {
+		return nil
+	}
+	var errs []error
+	for _, f := range published {
+		errs = append(errs,
+			w.st.Remove(ctx, w.opt.Prefix+f.Path),
+			w.st.Remove(ctx, w.opt.Prefix+partKey(f.Path)))
+	}
+	errs = append(errs, w.st.Remove(ctx, w.opt.Prefix+SchemaName))
+	return errors.Join(errs...)
+}
+
+// A fileWriter is one output file being written, with its Arrow builders.
+type fileWriter struct {
+	w       *Writer
+	b       *builders
+	pending int // rows in the builders
+	inputs  []Input
+
+	// The open file, if any.
+	name string
+	sw   store.Writer
+	bw   *bufio.Writer
+	cw   countWriter
+	fw   *pqarrow.FileWriter
+	done bool
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// size is the file's size so far, written and buffered.
+func (f *fileWriter) size() int64 {
+	if f.fw == nil {
+		return 0
+	}
+	return f.fw.TotalCompressedBytes()
+}
+
+// flush encodes the rows built so far into the file's current row group,
+// opening the file first if needed.
+func (f *fileWriter) flush() error {
+	if f.pending == 0 {
+		return nil
+	}
+	if f.fw == nil {
+		if err := f.open(); err != nil {
+			return err
+		}
+	}
+	rec := f.b.rb.NewRecordBatch()
+	defer rec.Release()
+	f.pending = 0
+	if err := f.fw.WriteBuffered(rec); err != nil {
+		return err
+	}
+	if f.fw.RowGroupTotalCompressedBytes() >= f.w.opt.rowGroupSize() {
+		return f.fw.NewBufferedRowGroupChecked()
+	}
+	return nil
+}
+
+func (f *fileWriter) open() error {
+	n := f.w.next.Add(1) - 1
+	f.name = fmt.Sprintf("part-%05d.parquet", n)
+	sw, err := f.w.st.Create(context.Background(), f.w.opt.Prefix+f.name)
+	if err != nil {
+		return err
+	}
+	f.sw = sw
+	f.bw = bufio.NewWriterSize(sw, 1<<20)
+	f.cw = countWriter{w: f.bw}
+	fw, err := pqarrow.NewFileWriter(f.w.schema, &f.cw, f.w.props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		sw.Abort()
+		f.sw = nil
+		return err
+	}
+	for _, kv := range f.w.meta {
+		if err := fw.AppendKeyValueMetadata(kv[0], kv[1]); err != nil {
+			sw.Abort()
+			f.sw = nil
+			return err
+		}
+	}
+	f.fw = fw
+	return nil
+}
+
+// finish closes and commits the file and resets f for a next one.
+func (f *fileWriter) finish() (OutputFile, error) {
+	if err := f.flush(); err != nil {
+		f.abort()
+		return OutputFile{}, err
+	}
+	if f.fw == nil {
+		if err := f.open(); err != nil { // a file of 0 rows: inputs that were all empty
+			return OutputFile{}, err
+		}
+	}
+	out := OutputFile{Path: f.name, Inputs: f.inputs}
+	for _, in := range f.inputs {
+		out.Rows += in.Rows
+	}
+	err := f.fw.Close()
+	if err == nil {
+		err = f.bw.Flush()
+	}
+	if err == nil {
+		err = f.sw.Commit()
+	} else {
+		f.sw.Abort()
+	}
+	out.Bytes = f.cw.n
+	f.fw, f.sw, f.bw, f.inputs = nil, nil, nil, nil
+	if err != nil {
+		return OutputFile{}, fmt.Errorf("%s: %w", f.name, err)
+	}
+	return out, nil
+}
+
+// abort discards the open file, if any, and the rows built.
+func (f *fileWriter) abort() {
+	if f.sw != nil {
+		f.sw.Abort()
+	}
+	f.fw, f.sw, f.bw, f.inputs = nil, nil, nil, nil
+	if f.pending > 0 {
+		f.b.rb.NewRecordBatch().Release()
+		f.pending = 0
+	}
+}
+
+// builders are the Arrow builders of rows and the writers that fill them.
+type builders struct {
+	rb       *array.RecordBuilder
+	full     *fieldsWriter // a full export's columns
+	op       *array.StringBuilder
+	wt       *array.TimestampBuilder
+	keys     *fieldsWriter
+	newImage *array.StructBuilder
+	oldImage *array.StructBuilder
+	newF     *fieldsWriter
+	oldF     *fieldsWriter
+	change   bool
+}
+
+func newBuilders(s *Schema, as *arrow.Schema) *builders {
+	b := &builders{rb: array.NewRecordBuilder(memory.DefaultAllocator, as)}
+	if s.Kind == KindFull {
+		slots := slices.Concat(s.Keys, s.Attributes)
+		b.full = newFieldsWriter(slots, func(i int) array.Builder { return b.rb.Field(i) })
+		return b
+	}
+	b.change = true
+	b.op = b.rb.Field(0).(*array.StringBuilder)
+	b.wt = b.rb.Field(1).(*array.TimestampBuilder)
+	b.keys = newFieldsWriter(s.Keys, func(i int) array.Builder { return b.rb.Field(2 + i) })
+	if len(s.Attributes) > 0 {
+		n := 2 + len(s.Keys)
+		b.newImage = b.rb.Field(n).(*array.StructBuilder)
+		b.oldImage = b.rb.Field(n + 1).(*array.StructBuilder)
+		b.newF = newFieldsWriter(s.Attributes, b.newImage.FieldBuilder)
+		b.oldF = newFieldsWriter(s.Attributes, b.oldImage.FieldBuilder)
+	}
+	return b
+}
+
+func (b *builders) release() { b.rb.Release() }
+
+func (b *builders) appendRecord(a *appender, r *codec.Record) error {
+	if !b.change {
+		if r.IsChange() {
+			return a.mismatch("unexpected_record", "an incremental export's record, and the schema is of a full export")
+		}
+		a.path = append(a.path, pathElem{name: "Item"})
+		return a.appendItem(b.full, r.Item)
+	}
+	if !r.IsChange() {
+		return a.mismatch("unexpected_record", "a full export's record, and the schema is of an incremental export")
+	}
+	if b.newImage == nil && (len(r.NewImage) > 0 || len(r.OldImage) > 0) {
+		a.path = append(a.path, pathElem{name: "NewImage"})
+		return a.mismatch("unknown_attribute", "the schema has no image attributes")
+	}
+	b.op.Append(r.Op().String())
+	b.wt.Append(arrow.Timestamp(r.WriteTimestampMicros))
+	a.path = append(a.path, pathElem{name: "Keys"})
+	if err := a.appendItem(b.keys, r.Keys); err != nil {
+		return err
+	}
+	a.path = a.path[:0]
+	if b.newImage == nil {
+		return nil
+	}
+	for _, im := range [2]struct {
+		name string
+		it   codec.Item
+		sb   *array.StructBuilder
+		f    *fieldsWriter
+	}{{"NewImage", r.NewImage, b.newImage, b.newF}, {"OldImage", r.OldImage, b.oldImage, b.oldF}} {
+		if im.it == nil {
+			im.sb.AppendNull()
+			continue
+		}
+		im.sb.Append(true)
+		a.path = append(a.path[:0], pathElem{name: im.name})
+		if err := a.appendItem(im.f, im.it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// partKey returns the _parts/ record of an output file.
+func partKey(file string) string { return partsDir + strings.TrimSuffix(file, ".parquet") + ".json" }
+
+// partNumber returns n of part-n.parquet.
+func partNumber(name string) (int64, bool) {
+	s, ok := strings.CutPrefix(path.Base(name), "part-")
+	if !ok {
+		return 0, false
+	}
+	s, ok = strings.CutSuffix(s, ".parquet")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n >= 0
+}
