@@ -166,6 +166,10 @@ func (o *overlay) Create(ctx context.Context, key string) (store.Writer, error) 
 	return nil, fmt.Errorf("overlay: read-only")
 }
 
+func (o *overlay) Remove(ctx context.Context, key string) error {
+	return fmt.Errorf("overlay: read-only")
+}
+
 func (o *overlay) String() string { return o.base.String() }
 
 // Mutation operations, chosen by op%6.

@@ -29,6 +29,8 @@ const (
 	KindKeyMismatch              = "key_mismatch"               // an incremental record's Keys disagree with an image
 	KindTimestampOutOfWindow     = "timestamp_out_of_window"    // WriteTimestampMicros outside the export window
 	KindExtensionMismatch        = "extension_mismatch"         // a data file's extension contradicts outputFormat
+	KindSchemaMismatch           = "schema_mismatch"            // a record does not fit the schema of a conversion
+	KindChangedDuringRun         = "changed_during_run"         // a data file differs between two passes of one run
 )
 
 // Warning kinds: what could not be checked. Warnings leave the exit code

@@ -63,6 +63,22 @@ type Options struct {
 	// OnManifest, if set, is called once the manifests are read, before any
 	// data file is, with the number of data files and their stored bytes.
 	OnManifest func(files int, storedBytes int64)
+	// Pins, if set, are what an earlier pass of the same run read of each
+	// data file, by store key: a file read whole whose size or MD5
+	// differs is a changed_during_run finding. A run that reads an export
+	// twice (schema inference, then conversion) pins the second pass to
+	// the first, so that a file replaced in between is never a mixed
+	// output.
+	Pins map[string]Pin
+	// OnFile, if set, is called with each data file's Result once every
+	// file is read, in manifest order: a first pass collects its Pins.
+	OnFile func(r *pipeline.Result)
+}
+
+// A Pin is what one pass read of a data file.
+type Pin struct {
+	Size int64
+	MD5  [16]byte
 }
 
 type checker struct {
@@ -350,8 +366,17 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range results {
-		c.judge(sortKey{group: groupData, index: taskIndex[r.Key]}, r)
+	for i := range results {
+		r := &results[i]
+		if c.opt.OnFile != nil {
+			c.opt.OnFile(r)
+		}
+		c.judge(sortKey{group: groupData, index: taskIndex[r.Key]}, *r)
+		if pin, ok := c.opt.Pins[r.Key]; ok && !r.Missing && r.IOErr == nil && (pin.Size != r.StoredBytes || pin.MD5 != r.MD5) {
+			c.finding(sortKey{group: groupData, index: taskIndex[r.Key]}, Finding{Kind: KindChangedDuringRun, File: r.File.DataFileS3Key,
+				Expected: fmt.Sprintf("%d bytes, MD5 %x", pin.Size, pin.MD5), Actual: fmt.Sprintf("%d bytes, MD5 %x", r.StoredBytes, r.MD5),
+				Message: "the data file changed between the passes of this run"})
+		}
 	}
 	c.compareKeySchemas(tasks, taskIndex)
 	return nil
