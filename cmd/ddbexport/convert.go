@@ -28,27 +28,54 @@ func newConvertCmd(stdout, stderr io.Writer) *cobra.Command {
 		workers  int
 		exportID string
 		quiet    bool
+		pq       parquetFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "convert --to FORMAT --out DIR [flags] PATH",
 		Short: "Write an export in another format, verifying it on the same pass",
-		Long: `convert reads an export and writes it again as a complete export in the
-format given by --to (dynamodb-json or ion), the way gen writes one: into
-DIR, which plays the bucket, at DIR/[prefix/]AWSDynamoDB/<new export id>/,
-with _started, manifests, checksums and etags made anew, one data file per
-source data file, the item count and the export type (full or incremental)
-kept. This is how to prepare an ImportTable source in the format you need.
+		Long: `convert reads an export and writes it in another form, verifying it on
+the same pass, as verify does: if the source has any finding, or cannot be
+checked whole, nothing is kept (the partial output is removed) and the
+report is printed, exit status 1 or 2.
 
-The source is verified on the same pass, as verify does: if it has any
-finding, or cannot be checked whole, nothing is kept (the partial output is
-removed) and the report is printed, exit status 1 or 2.` + "\n" + exitStatusHelp,
-		Example: `  ddbexport convert --to dynamodb-json --out converted/ exports/`,
-		Args:    oneArg("PATH"),
+--to parquet writes Parquet files with typed columns into DIR (see
+"ddbexport schema" for the mapping): the schema is inferred by a first pass
+over the export (which verifies it), or read from --schema FILE (one pass).
+The second pass is held to what the first read: a data file changed in
+between is a finding. Files are about --target-file-size, written under a
+temporary name and published whole; _manifest.json (each file with its row
+count and size, and the source export) and _SUCCESS are written last. An
+interrupted run leaves only complete files; --resume continues it, keeping
+the files whose source data files were written whole and never writing a
+row twice. Memory is about workers × (row-group-size + 24 MiB).
+
+--to dynamodb-json or --to ion writes a complete export, the way gen writes
+one: into DIR, which plays the bucket, at DIR/[prefix/]AWSDynamoDB/<new
+export id>/, with _started, manifests, checksums and etags made anew, one
+data file per source data file, the item count and the export type (full or
+incremental) kept. This is how to prepare an ImportTable source in the
+format you need.` + "\n" + exitStatusHelp,
+		Example: `  ddbexport convert --to parquet --key pk,sk --out lake/orders/ exports/
+  ddbexport convert --to parquet --schema schema.json --out lake/orders/ exports/
+  ddbexport convert --to dynamodb-json --out converted/ exports/`,
+		Args: oneArg("PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.EqualFold(to, "parquet") {
+				switch {
+				case out == "":
+					return usageErrorf("--out is required: the folder of the Parquet files")
+				case workers < 0:
+					return usageErrorf("--workers must be 0 (all cores) or more")
+				}
+				return convertParquet(cmd, stdout, stderr, &pq, args[0], exportID, out, workers, quiet)
+			}
+			if pq.changed(cmd.Flags()) {
+				return usageErrorf("--schema, --key, --numbers, --mixed, --target-file-size, --row-group-size, --compression and --resume are for --to parquet")
+			}
 			target, err := codec.ParseFormat(to)
 			switch {
 			case to == "":
-				return usageErrorf("--to is required: dynamodb-json or ion")
+				return usageErrorf("--to is required: parquet, dynamodb-json or ion")
 			case err != nil:
 				return usageErrorf("--to: %v", err)
 			case out == "":
@@ -132,11 +159,12 @@ removed) and the report is printed, exit status 1 or 2.` + "\n" + exitStatusHelp
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&to, "to", "", "the new export's format: dynamodb-json or ion")
-	f.StringVar(&out, "out", "", "the folder that plays the bucket of the new export")
+	f.StringVar(&to, "to", "", "the output: parquet, or an export in dynamodb-json or ion")
+	f.StringVar(&out, "out", "", "the folder of the Parquet files, or the one that plays the bucket of the new export")
 	f.IntVar(&workers, "workers", 0, "data files converted at once (0: all cores)")
 	f.StringVar(&exportID, "export-id", "", "the export to convert when PATH holds several")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	pq.add(f)
 	return cmd
 }
 

@@ -17,6 +17,10 @@ import (
 // (schema, _parts/ records) read back on resume.
 const maxRecordBytes = 64 << 20
 
+// ErrNothingToResume is Resume's error for a folder that holds no output
+// begun: start anew with New.
+var ErrNothingToResume = errors.New("parquet: nothing to resume")
+
 // Resume continues an interrupted output in opt.Prefix. It keeps each
 // published file whose source data files were all written whole, removes
 // the other files (a file is only kept when every data file it holds rows
@@ -25,7 +29,7 @@ const maxRecordBytes = 64 << 20
 // write again.
 //
 // opt.Schema, if nil, is the output's own; if set, it must be the same.
-// An output folder with no schema yet is started anew, as New does.
+// A folder with no output begun yet is ErrNothingToResume.
 func Resume(ctx context.Context, st store.Store, opt Options) (*Writer, map[string]bool, error) {
 	if opt.Prefix != "" && !strings.HasSuffix(opt.Prefix, "/") {
 		opt.Prefix += "/"
@@ -75,11 +79,7 @@ func Resume(ctx context.Context, st store.Store, opt Options) (*Writer, map[stri
 		if len(files) > 0 || len(records) > 0 {
 			return nil, nil, fmt.Errorf("%s has Parquet files but no %s: not an output of this tool, or damaged", where(st, opt.Prefix), SchemaName)
 		}
-		if opt.Schema == nil {
-			return nil, nil, errors.New("parquet: nothing to resume and no schema")
-		}
-		w, err := New(ctx, st, opt)
-		return w, map[string]bool{}, err
+		return nil, nil, ErrNothingToResume
 	}
 	if opt.Schema != nil && !opt.Schema.Equal(schema) {
 		return nil, nil, fmt.Errorf("the schema differs from the one of the run to resume (%s)", opt.Prefix+SchemaName)

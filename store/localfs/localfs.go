@@ -311,8 +311,9 @@ func (l *lister) walk(p, dirKey string) error {
 	return nil
 }
 
-// Remove implements store.Store. It removes a file, never a directory;
-// the directories it leaves empty stay.
+// Remove implements store.Store. It removes a file, never a directory,
+// then the directories it leaves empty up to the root, as a folder in S3
+// is gone with its last object.
 func (d *Dir) Remove(ctx context.Context, key string) error {
 	p, err := d.path(key)
 	if err != nil {
@@ -330,7 +331,15 @@ func (d *Dir) Remove(ctx context.Context, key string) error {
 	case fi.IsDir():
 		return nil // a folder is not an object
 	}
-	return os.Remove(p)
+	if err := os.Remove(p); err != nil {
+		return err
+	}
+	for dir := filepath.Dir(p); dir != d.root && strings.HasPrefix(dir, d.root+string(filepath.Separator)); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			break // not empty
+		}
+	}
+	return nil
 }
 
 // Create implements store.Store: it writes to a temporary file beside the
