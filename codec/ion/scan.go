@@ -137,87 +137,258 @@ const (
 	msb = 0x8080808080808080
 )
 
-// scanPlain returns the index of the first byte at or after j in b that
-// is q, '\\', a control character or non-ASCII, or len(b). It looks at 8
-// bytes at a time.
-func scanPlain(b []byte, j int, q byte) int {
-	for j+8 <= len(b) {
-		x := binary.LittleEndian.Uint64(b[j:])
-		a := x ^ (lsb * uint64(q))
-		s := x ^ (lsb * '\\')
-		m := ((a - lsb) &^ a) | ((s - lsb) &^ s) | (x - lsb*0x20) | x
-		if m &= msb; m != 0 {
-			return j + bits.TrailingZeros64(m)>>3
-		}
-		j += 8
+// utf8Lead maps the first byte of a UTF-8 sequence of two to four bytes
+// to its length (low 3 bits) and the index in utf8Second of the range of
+// its second byte (high bits); it maps ASCII, continuation bytes and bytes
+// that begin no valid sequence to 0.
+var utf8Lead = func() (t [256]uint8) {
+	for c := 0xC2; c < 0xE0; c++ {
+		t[c] = 2
 	}
-	for j < len(b) {
-		c := b[j]
-		if c == q || c == '\\' || c < 0x20 || c >= 0x80 {
-			break
-		}
-		j++
+	for c := 0xE0; c < 0xF0; c++ {
+		t[c] = 3
 	}
-	return j
-}
+	for c := 0xF0; c < 0xF5; c++ {
+		t[c] = 4
+	}
+	t[0xE0] = 3 | 1<<4 // no overlong forms
+	t[0xED] = 3 | 2<<4 // no surrogates
+	t[0xF0] = 4 | 3<<4 // no overlong forms
+	t[0xF4] = 4 | 4<<4 // nothing past U+10FFFF
+	return t
+}()
+
+// utf8Second holds the ranges of the second byte of a sequence; bytes
+// after it are 0x80 to 0xBF.
+var utf8Second = [16]struct{ lo, hi byte }{{0x80, 0xBF}, {0xA0, 0xBF}, {0x80, 0x9F}, {0x90, 0xBF}, {0x80, 0x8F}}
 
 // utf8Seq returns the length of the valid UTF-8 sequence of two to four
 // bytes at b[j] (a byte >= 0x80), or 0 if there is none: it accepts what
 // utf8.DecodeRune decodes without error (no overlong forms, surrogates or
 // code points past U+10FFFF).
 func utf8Seq(b []byte, j int) int {
-	c := b[j]
-	switch {
-	case c < 0xC2:
-	case c < 0xE0:
-		if j+1 < len(b) && b[j+1]&0xC0 == 0x80 {
-			return 2
-		}
-	case c < 0xF0:
-		if j+2 < len(b) {
-			lo, hi := byte(0x80), byte(0xBF)
-			if c == 0xE0 {
-				lo = 0xA0
-			} else if c == 0xED {
-				hi = 0x9F
-			}
-			if c1 := b[j+1]; c1 >= lo && c1 <= hi && b[j+2]&0xC0 == 0x80 {
-				return 3
-			}
-		}
-	case c < 0xF5:
-		if j+3 < len(b) {
-			lo, hi := byte(0x80), byte(0xBF)
-			if c == 0xF0 {
-				lo = 0x90
-			} else if c == 0xF4 {
-				hi = 0x8F
-			}
-			if c1 := b[j+1]; c1 >= lo && c1 <= hi && b[j+2]&0xC0 == 0x80 && b[j+3]&0xC0 == 0x80 {
-				return 4
-			}
+	x := utf8Lead[b[j]]
+	n := int(x & 7)
+	if n == 0 || j+n > len(b) {
+		return 0
+	}
+	r := utf8Second[x>>4]
+	if c1 := b[j+1]; c1 < r.lo || c1 > r.hi {
+		return 0
+	}
+	for k := j + 2; k < j+n; k++ {
+		if b[k]&0xC0 != 0x80 {
+			return 0
 		}
 	}
-	return 0
+	return n
+}
+
+// utf8Block checks the UTF-8 of the 8 bytes x (read little-endian from
+// b[j:], j at the start of a character), all lanes at once. cut is the
+// number of leading bytes that hold whole characters: 8, or the lane of a
+// lead byte whose sequence goes on past x. For c <= cut with c == cut or
+// lane c holding ASCII: if err has no flag in lanes 0 to c, x[:c] is
+// valid UTF-8 (utf8Seq's rules); if x[:c] is valid and lane c, if any,
+// is ASCII or begins a valid character, err has none. scanText and
+// unescapeText inline it.
+func utf8Block(x uint64) (cut int, err uint64) {
+	hi := x & msb
+	b6 := x << 1 & msb // bit 6 of each lane, moved to bit 7
+	b5 := x << 2 & msb
+	b4 := x << 3 & msb
+	b3 := x << 4 & msb
+	cont := hi &^ b6 // 10xxxxxx
+	lead := hi & b6  // 11xxxxxx
+	l3 := lead & b5  // 111xxxxx
+	l4 := l3 & b4    // 1111xxxx
+	// Continuation bytes exactly where lead bytes call for them.
+	err = (lead<<8 | l3<<16 | l4<<24) ^ cont
+	// No C0 or C1 (overlong), no F5 to FF.
+	err |= lead &^ ((x&(lsb*0x3E) + lsb*0x7F) & msb)
+	err |= l4 & (b3 | (x&(lsb*7)+lsb*3)<<4&msb)
+	// E0 then A0 to BF (no overlong forms), ED then 80 to 9F (no
+	// surrogates), F0 then 90 to BF (no overlong forms), F4 then 80 to 8F
+	// (nothing past U+10FFFF).
+	e0 := l3 &^ b4 &^ ((x&(lsb*0x0F) + lsb*0x7F) & msb)
+	ed := l3 &^ b4 &^ (((x^(lsb*0x0D))&(lsb*0x0F) + lsb*0x7F) & msb)
+	f0 := l4 &^ b3 &^ ((x&(lsb*7) + lsb*0x7F) & msb)
+	f4 := l4 &^ b3 &^ (((x^(lsb*4))&(lsb*7) + lsb*0x7F) & msb)
+	b54 := b5 | b4
+	err |= e0<<8&^b5 | ed<<8&b5 | f0<<8&^b54 | f4<<8&b54
+	cut = 8
+	if inc := lead&(0x80<<56) | l3&(0x8080<<48) | l4&(0x808080<<40); inc != 0 {
+		cut = bits.TrailingZeros64(inc) >> 3
+	}
+	return cut, err
+}
+
+// hardStops returns the high bit of each byte of x that is q (given as
+// lsb*q), '\\' or a control character. Only the lowest flagged byte is
+// exact.
+func hardStops(x, qq uint64) uint64 {
+	a := x ^ qq
+	s := x ^ (lsb * '\\')
+	return (((a - lsb) &^ a) | ((s - lsb) &^ s) | ((x - lsb*0x20) &^ x)) & msb
 }
 
 // scanText returns the index of the first byte at or after j in b that
 // is q, '\\', a control character or the start of invalid UTF-8, or
-// len(b): the text before it is held as is.
+// len(b): the text before it is held as is. It looks at 8 bytes at a
+// time, non-ASCII ones too.
 func scanText(b []byte, j int, q byte) int {
-	for {
-		j = scanPlain(b, j, q)
-		for j < len(b) && b[j] >= 0x80 {
+	qq := lsb * uint64(q)
+	for j+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[j:])
+		h := hardStops(x, qq)
+		stop := bits.TrailingZeros64(h) >> 3 // 8 for none
+		if x&msb == 0 {
+			if h == 0 {
+				j += 8
+				continue
+			}
+			return j + stop
+		}
+		// utf8Block, inlined.
+		hi := x & msb
+		b6 := x << 1 & msb
+		b5 := x << 2 & msb
+		b4 := x << 3 & msb
+		b3 := x << 4 & msb
+		cont := hi &^ b6
+		lead := hi & b6
+		l3 := lead & b5
+		l4 := l3 & b4
+		err := (lead<<8 | l3<<16 | l4<<24) ^ cont
+		err |= lead &^ ((x&(lsb*0x3E) + lsb*0x7F) & msb)
+		err |= l4 & (b3 | (x&(lsb*7)+lsb*3)<<4&msb)
+		e0 := l3 &^ b4 &^ ((x&(lsb*0x0F) + lsb*0x7F) & msb)
+		ed := l3 &^ b4 &^ (((x^(lsb*0x0D))&(lsb*0x0F) + lsb*0x7F) & msb)
+		f0 := l4 &^ b3 &^ ((x&(lsb*7) + lsb*0x7F) & msb)
+		f4 := l4 &^ b3 &^ (((x^(lsb*4))&(lsb*7) + lsb*0x7F) & msb)
+		b54 := b5 | b4
+		err |= e0<<8&^b5 | ed<<8&b5 | f0<<8&^b54 | f4<<8&b54
+		cut := 8
+		if inc := lead&(0x80<<56) | l3&(0x8080<<48) | l4&(0x808080<<40); inc != 0 {
+			cut = bits.TrailingZeros64(inc) >> 3
+		}
+		c := min(cut, stop)
+		if err&^(^uint64(0)<<(8*c+8)) != 0 {
+			break // invalid UTF-8: the loop below finds where
+		}
+		j += c
+		if h != 0 && stop <= cut {
+			return j
+		}
+	}
+	for j < len(b) {
+		c := b[j]
+		if c >= 0x80 {
 			n := utf8Seq(b, j)
 			if n == 0 {
 				return j
 			}
 			j += n
+			continue
 		}
-		if j >= len(b) || b[j] < 0x80 && (b[j] == q || b[j] == '\\' || b[j] < 0x20) {
+		if c == q || c == '\\' || c < 0x20 {
 			return j
 		}
+		j++
 	}
+	return j
+}
+
+// unescapeText is scanText copying the text it passes over from b[j:] to
+// out[o:] and decoding the escapes of one byte (simpleEscape) on its way;
+// it returns the indexes in b and out where it stops. out must have room
+// for the rest of b: len(out)-o >= len(b)-j. It writes whole words, so it
+// may write past the text it copies (never past that room).
+func unescapeText(b []byte, j int, q byte, out []byte, o int) (int, int) {
+	qq := lsb * uint64(q)
+	for j+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[j:])
+		binary.LittleEndian.PutUint64(out[o:], x)
+		h := hardStops(x, qq)
+		stop := bits.TrailingZeros64(h) >> 3
+		if x&msb != 0 {
+			// utf8Block, inlined.
+			hi := x & msb
+			b6 := x << 1 & msb
+			b5 := x << 2 & msb
+			b4 := x << 3 & msb
+			b3 := x << 4 & msb
+			cont := hi &^ b6
+			lead := hi & b6
+			l3 := lead & b5
+			l4 := l3 & b4
+			err := (lead<<8 | l3<<16 | l4<<24) ^ cont
+			err |= lead &^ ((x&(lsb*0x3E) + lsb*0x7F) & msb)
+			err |= l4 & (b3 | (x&(lsb*7)+lsb*3)<<4&msb)
+			e0 := l3 &^ b4 &^ ((x&(lsb*0x0F) + lsb*0x7F) & msb)
+			ed := l3 &^ b4 &^ (((x^(lsb*0x0D))&(lsb*0x0F) + lsb*0x7F) & msb)
+			f0 := l4 &^ b3 &^ ((x&(lsb*7) + lsb*0x7F) & msb)
+			f4 := l4 &^ b3 &^ (((x^(lsb*4))&(lsb*7) + lsb*0x7F) & msb)
+			b54 := b5 | b4
+			err |= e0<<8&^b5 | ed<<8&b5 | f0<<8&^b54 | f4<<8&b54
+			cut := 8
+			if inc := lead&(0x80<<56) | l3&(0x8080<<48) | l4&(0x808080<<40); inc != 0 {
+				cut = bits.TrailingZeros64(inc) >> 3
+			}
+			c := min(cut, stop)
+			if err&^(^uint64(0)<<(8*c+8)) != 0 {
+				break
+			}
+			if h == 0 || stop > cut {
+				j += c
+				o += c
+				continue
+			}
+		} else if h == 0 {
+			j += 8
+			o += 8
+			continue
+		}
+		j += stop
+		o += stop
+		if b[j] != '\\' || j+1 >= len(b) {
+			return j, o
+		}
+		e := simpleEscape[b[j+1]]
+		if e == 0xff {
+			return j, o
+		}
+		out[o] = e
+		j += 2
+		o++
+	}
+	for j < len(b) {
+		c := b[j]
+		if c >= 0x80 {
+			n := utf8Seq(b, j)
+			if n == 0 {
+				return j, o
+			}
+			o += copy(out[o:], b[j:j+n])
+			j += n
+			continue
+		}
+		if c == '\\' && j+1 < len(b) {
+			if e := simpleEscape[b[j+1]]; e != 0xff {
+				out[o] = e
+				j += 2
+				o++
+				continue
+			}
+		}
+		if c == q || c == '\\' || c < 0x20 {
+			return j, o
+		}
+		out[o] = c
+		j++
+		o++
+	}
+	return j, o
 }
 
 // str parses the string (q '"') or quoted symbol (q '\”) at b[i] == q
@@ -237,8 +408,7 @@ func (p *parser) str(i int, q byte, dst *string) int {
 			return j + 1
 		case c == '\\':
 			off := len(p.bytes)
-			p.bytes = append(p.bytes, b[i+1:j]...)
-			k := p.text(j, q, false)
+			k := p.text(i+1, j, q, false)
 			if k < 0 {
 				return k
 			}
@@ -260,7 +430,7 @@ func (p *parser) longStr(i int, dst *string) int {
 	b := p.b
 	off := len(p.bytes)
 	for {
-		k := p.text(i+3, '\'', true)
+		k := p.text(i+3, i+3, '\'', true)
 		if k < 0 {
 			return k
 		}
@@ -277,34 +447,64 @@ func (p *parser) longStr(i int, dst *string) int {
 	}
 }
 
-// text unescapes the text from b[j] into the byte arena up to its closing
-// delimiter (q, or ”' when long) and returns the index after it.
-func (p *parser) text(j int, q byte, long bool) int {
+// simpleEscape maps the byte after a '\\' to what the escape stands for,
+// for the escapes of one byte; it maps every other byte to 0xff.
+var simpleEscape = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for _, e := range [][2]byte{{'a', '\a'}, {'b', '\b'}, {'t', '\t'}, {'n', '\n'}, {'f', '\f'}, {'r', '\r'}, {'v', '\v'}, {'0', 0},
+		{'"', '"'}, {'\'', '\''}, {'?', '?'}, {'\\', '\\'}, {'/', '/'}} {
+		t[e[0]] = e[1]
+	}
+	return t
+}()
+
+// text unescapes the text from b[start] into the byte arena up to its
+// closing delimiter (q, or ”' when long) and returns the index after it.
+// b[start:j] is plain text (see scanText).
+func (p *parser) text(start, j int, q byte, long bool) int {
 	b := p.b
+	// Unescaping never lengthens text: the rest of the line is room
+	// enough for what is left of it.
+	p.bytes = slices.Grow(p.bytes, len(b)-start)
+	out := p.bytes[:cap(p.bytes)]
+	o := len(p.bytes) + copy(out[len(p.bytes):], b[start:j])
 	for {
-		k := scanText(b, j, q)
-		p.bytes = append(p.bytes, b[j:k]...)
-		j = k
+		j, o = unescapeText(b, j, q, out, o)
 		if j >= len(b) {
+			p.bytes = out[:o]
 			return p.syntax(j, "the end of the text")
 		}
 		switch c := b[j]; {
+		case c == '\\':
+			if j+1 < len(b) {
+				if e := simpleEscape[b[j+1]]; e != 0xff {
+					out[o] = e
+					o++
+					j += 2
+					continue
+				}
+			}
+			if j, o = p.escape(j, out, o); j < 0 {
+				return j
+			}
 		case c == q:
 			if !long {
+				p.bytes = out[:o]
 				return j + 1
 			}
 			if j+2 < len(b) && b[j+1] == '\'' && b[j+2] == '\'' {
+				p.bytes = out[:o]
 				return j + 3
 			}
-			p.bytes = append(p.bytes, c)
+			out[o] = c
+			o++
 			j++
-		case c == '\\':
-			if j = p.escape(j); j < 0 {
-				return j
-			}
 		case c < 0x20:
 			if c == '\t' || c == '\v' || c == '\f' || (long && c == '\r') {
-				p.bytes = append(p.bytes, c)
+				out[o] = c
+				o++
 				j++
 				continue
 			}
@@ -315,36 +515,24 @@ func (p *parser) text(j int, q byte, long bool) int {
 	}
 }
 
-// escape decodes the escape at b[j] == '\\' into the byte arena and
-// returns the index after it.
-func (p *parser) escape(j int) int {
+// escape decodes the escape at b[j] == '\\' into out[o:] (which has room
+// for it, as in text) and returns the indexes after it in b and out. The
+// escapes of one byte are in simpleEscape; text decodes them itself.
+func (p *parser) escape(j int, out []byte, o int) (int, int) {
 	b := p.b
 	if j+1 >= len(b) {
-		return p.syntax(j+1, "an escape")
+		return p.syntax(j+1, "an escape"), o
 	}
 	e := b[j+1]
+	if c := simpleEscape[e]; c != 0xff {
+		out[o] = c
+		return j + 2, o + 1
+	}
 	switch e {
-	case 'a':
-		e = '\a'
-	case 'b':
-		e = '\b'
-	case 't':
-		e = '\t'
-	case 'n':
-		e = '\n'
-	case 'f':
-		e = '\f'
-	case 'r':
-		e = '\r'
-	case 'v':
-		e = '\v'
-	case '0':
-		e = 0
-	case '"', '\'', '?', '\\', '/':
 	case '\r':
 		// An escaped line break joins lines: it adds nothing. Only a
 		// CR can follow within a newline-framed line.
-		return j + 2
+		return j + 2, o
 	case 'x', 'u', 'U':
 		n := 2
 		switch e {
@@ -355,14 +543,14 @@ func (p *parser) escape(j int) int {
 		}
 		r, k := p.hex(j+2, n)
 		if k < 0 {
-			return k
+			return k, o
 		}
 		if e == 'u' && r >= 0xD800 && r < 0xDC00 {
 			// A surrogate pair written as two \u escapes.
 			if k+1 < len(b) && b[k] == '\\' && b[k+1] == 'u' {
 				r2, k2 := p.hex(k+2, 4)
 				if k2 < 0 {
-					return k2
+					return k2, o
 				}
 				if r2 >= 0xDC00 && r2 < 0xE000 {
 					r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
@@ -371,15 +559,11 @@ func (p *parser) escape(j int) int {
 			}
 		}
 		if r >= 0xD800 && r < 0xE000 || r > utf8.MaxRune {
-			return p.failf(j, codec.ErrUTF8, "escape of an invalid code point U+%04X", r)
+			return p.failf(j, codec.ErrUTF8, "escape of an invalid code point U+%04X", r), o
 		}
-		p.bytes = utf8.AppendRune(p.bytes, r)
-		return k
-	default:
-		return p.failf(j+1, codec.ErrSyntax, "invalid escape \\%s", quoteByte(e))
+		return k, o + utf8.EncodeRune(out[o:], r)
 	}
-	p.bytes = append(p.bytes, e)
-	return j + 2
+	return p.failf(j+1, codec.ErrSyntax, "invalid escape \\%s", quoteByte(e)), o
 }
 
 // hex parses n hex digits at b[j:].

@@ -1,6 +1,8 @@
 package ion
 
 import (
+	"bytes"
+	"encoding/binary"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -37,13 +39,16 @@ func TestUTF8Seq(t *testing.T) {
 func TestScanText(t *testing.T) {
 	texts := []string{"", "abc", "héllo wörld\"x", "😀😀😀😀😀😀😀😀\\n", "العربية'", "ab\xffcd", "abcdefgh\xe2\x82", "x\tyz", "abcdefghijk\x01", "\xed\xa0\x80", "Ω\x7f\""}
 	rng := rand.New(rand.NewPCG(5, 6))
-	pieces := []string{"a", "b", " ", "é", "€", "😀", "\xff", "\xe2\x82", "\xc0\xaf", "\x80", "\"", "'", "\\", "\x01", "\x1f", "\x7f", "\t"}
-	for range 20000 {
+	pieces := []string{"a", "b", " ", "é", "€", "😀", `\n`, `\\`, `\"`, `\'`, "\u0080", "\u07ff", "\u0800", "\ud7ff", "\ue000", "\uffff", "\U00010000", "\U0010ffff",
+		"\xff", "\xe2\x82", "\xc0\xaf", "\x80", "\"", "'", "\\", "\x01", "\x1f", "\x7f", "\t",
+		"\xc1\xbf", "\xe0\x9f\xbf", "\xed\xa0\x80", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xf8\x88\x80\x80\x80", "\xbf", "\xf0\x90\x80", "\xe0\xa0"}
+	const valid = 18 // pieces[:valid] are valid text
+	for n := range 200000 {
 		var sb strings.Builder
 		for range rng.IntN(30) {
 			p := pieces[rng.IntN(len(pieces))]
-			if rng.IntN(3) > 0 {
-				p = pieces[rng.IntN(6)] // mostly valid text
+			if rng.IntN(3) > 0 || n%4 == 0 {
+				p = pieces[rng.IntN(valid)] // mostly valid text
 			}
 			sb.WriteString(p)
 		}
@@ -71,8 +76,45 @@ func TestScanText(t *testing.T) {
 			if got := scanText(b, 0, q); got != want {
 				t.Errorf("%q %c: %d, want %d", s, q, got, want)
 			}
+			for _, o := range []int{0, 3} {
+				out := bytes.Repeat([]byte{0xee}, o+len(b))
+				j, k := unescapeText(b, 0, q, out, o)
+				wj, wout := unescapeRef(b, q)
+				if j != wj || !bytes.Equal(out[o:k], wout) || !bytes.Equal(out[:o], bytes.Repeat([]byte{0xee}, o)) {
+					t.Errorf("unescapeText %q %c at %d: %d, %q, want %d, %q", s, q, o, j, out[o:k], wj, wout)
+				}
+			}
 		}
 	}
+}
+
+// unescapeRef is unescapeText a byte at a time.
+func unescapeRef(b []byte, q byte) (int, []byte) {
+	var out []byte
+	j := 0
+	for j < len(b) {
+		c := b[j]
+		if c == '\\' && j+1 < len(b) && simpleEscape[b[j+1]] != 0xff {
+			out = append(out, simpleEscape[b[j+1]])
+			j += 2
+			continue
+		}
+		if c == q || c == '\\' || c < 0x20 {
+			break
+		}
+		if c >= 0x80 {
+			r, size := utf8.DecodeRune(b[j:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			out = append(out, b[j:j+size]...)
+			j += size
+			continue
+		}
+		out = append(out, c)
+		j++
+	}
+	return j, out
 }
 
 // simpleNumber, where it takes a token, gives PlainNumber's form.
@@ -122,5 +164,53 @@ func TestSimpleNumber(t *testing.T) {
 	}
 	if taken < 10000 {
 		t.Fatalf("fast path took only %d tokens", taken)
+	}
+}
+
+// utf8Block flags invalid UTF-8 before its cut, and cuts valid
+// text at the start of the character that goes on past the word.
+func TestUTF8Block(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	pieces := []string{"a", "é", "€", "😀", "\u0080", "\u07ff", "\u0800", "\ud7ff", "\ue000", "\uffff", "\U00010000", "\U0010ffff",
+		"\xff", "\xc0\xaf", "\x80", "\xbf", "\xc1\xbf", "\xe0\x9f\xbf", "\xed\xa0\x80", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
+		"\xf8\x88\x80\x80\x80", "\xf0\x90\x80", "\xe0\xa0", "\xc2", "\xe1\x80", "\xdf", "\xef\xbf", "\xf4\x8f\xbf"}
+	for n := range 500000 {
+		var b []byte
+		for len(b) < 12 {
+			p := pieces[rng.IntN(len(pieces))]
+			if n%2 == 0 && rng.IntN(4) > 0 {
+				p = pieces[rng.IntN(12)]
+			}
+			b = append(b, p...)
+		}
+		if n%3 == 0 { // random bytes now and then
+			b[rng.IntN(8)] = byte(rng.Uint32())
+		}
+		cut, err := utf8Block(binary.LittleEndian.Uint64(b))
+		if cut < 5 || cut > 8 {
+			t.Fatalf("% x: cut %d", b[:8], cut)
+		}
+		for c := 0; c <= cut; c++ {
+			if c < cut && b[c] >= 0x80 {
+				continue
+			}
+			// No invalid text passes; valid text passes unless the cut
+			// is at a byte that begins no valid character (the slow
+			// scan then finds it).
+			ok := err&^(^uint64(0)<<(8*c+8)) == 0
+			valid := utf8.Valid(b[:c])
+			if ok && !valid || !ok && valid && (c == 8 || b[c] < 0x80 || utf8Seq(b, c) > 0) {
+				t.Fatalf("% x, prefix %d: passes %v, valid %v (err %x, cut %d)", b[:8], c, ok, valid, err, cut)
+			}
+		}
+		if utf8.Valid(b[:cut]) {
+			// The character at the cut goes on past the word.
+			if cut < 8 {
+				_, size := utf8.DecodeRune(b[cut:])
+				if b[cut] >= 0xc0 && b[cut] < 0xf8 && cut+size <= 8 && utf8.Valid(b[cut:cut+size]) {
+					t.Fatalf("% x: cut %d before a whole character", b[:8], cut)
+				}
+			}
+		}
 	}
 }
