@@ -65,9 +65,12 @@ type Options struct {
 	// new one begun: DefaultTargetFileSize if 0. Files end at a batch of
 	// rows, so they may pass it by up to 8 MiB of input.
 	TargetFileSize int64
-	// RowGroupSize is the encoded size at which a row group is closed:
-	// DefaultRowGroupSize if 0. A row group is held in memory until it is
-	// closed, so memory is about workers × (RowGroupSize + 16 MiB).
+	// RowGroupSize bounds a row group: it is closed once it holds this
+	// much item data (strings, binaries and numbers as text, about the
+	// size of its columns before compression) or this many encoded bytes:
+	// DefaultRowGroupSize if 0. A row group is held in memory, encoded,
+	// until it is closed, so memory is about workers × (RowGroupSize/2 +
+	// 24 MiB).
 	RowGroupSize int64
 	// Compression is zstd (the default), snappy, gzip or none.
 	Compression string
@@ -206,7 +209,7 @@ func newWriter(st store.Store, opt Options) (*Writer, error) {
 		return nil, err
 	}
 	w := &Writer{st: st, opt: opt, schema: arrowSchema(opt.Schema)}
-	w.batchBytes = min(batchBytes, max(opt.targetFileSize()/8, 64<<10))
+	w.batchBytes = min(batchBytes, max(min(opt.targetFileSize(), opt.rowGroupSize())/4, 16<<10))
 	w.props = pq.NewWriterProperties(
 		pq.WithCompression(codecName),
 		pq.WithCreatedBy("ddbexport"),
@@ -295,8 +298,9 @@ func (p *Partition) Write(r *codec.Record) error {
 	p.rows++
 	p.f.inputs[len(p.f.inputs)-1].Rows++
 	p.f.pending++
-	if p.f.pending >= batchRows || p.a.bytes >= p.w.batchBytes {
-		p.a.bytes = 0
+	p.f.pendingBytes += p.a.bytes
+	p.a.bytes = 0
+	if p.f.pending >= batchRows || p.f.pendingBytes >= p.w.batchBytes {
 		if err := p.f.flush(); err != nil {
 			p.err = err
 			return err
@@ -479,7 +483,9 @@ func (w *Writer) Abort(ctx context.Context, discard bool) error {
 type fileWriter struct {
 	w       *Writer
 	b       *builders
-	pending int // rows in the builders
+	pending      int   // rows in the builders
+	pendingBytes int64 // their input bytes (see appender.bytes)
+	rgBytes      int64 // input bytes of the current row group
 	inputs  []Input
 
 	// The open file, if any.
@@ -502,12 +508,13 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// size is the file's size so far, written and buffered.
+// size is the file's size so far: the row groups written, and the one
+// being built.
 func (f *fileWriter) size() int64 {
 	if f.fw == nil {
 		return 0
 	}
-	return f.fw.TotalCompressedBytes()
+	return f.cw.n + f.fw.RowGroupTotalCompressedBytes()
 }
 
 // flush encodes the rows built so far into the file's current row group,
@@ -523,11 +530,16 @@ func (f *fileWriter) flush() error {
 	}
 	rec := f.b.rb.NewRecordBatch()
 	defer rec.Release()
-	f.pending = 0
+	f.rgBytes += f.pendingBytes
+	f.pending, f.pendingBytes = 0, 0
 	if err := f.fw.WriteBuffered(rec); err != nil {
 		return err
 	}
-	if f.fw.RowGroupTotalCompressedBytes() >= f.w.opt.rowGroupSize() {
+	// Pages are flushed to the file only when their row group closes:
+	// close it at RowGroupSize of input or of encoded bytes, whichever
+	// comes first, so that the file's size is known and memory bounded.
+	if f.rgBytes >= f.w.opt.rowGroupSize() || f.fw.RowGroupTotalCompressedBytes() >= f.w.opt.rowGroupSize() {
+		f.rgBytes = 0
 		return f.fw.NewBufferedRowGroupChecked()
 	}
 	return nil
@@ -585,7 +597,7 @@ func (f *fileWriter) finish() (OutputFile, error) {
 		f.sw.Abort()
 	}
 	out.Bytes = f.cw.n
-	f.fw, f.sw, f.bw, f.inputs = nil, nil, nil, nil
+	f.fw, f.sw, f.bw, f.inputs, f.rgBytes = nil, nil, nil, nil, 0
 	if err != nil {
 		return OutputFile{}, fmt.Errorf("%s: %w", f.name, err)
 	}
@@ -597,10 +609,10 @@ func (f *fileWriter) abort() {
 	if f.sw != nil {
 		f.sw.Abort()
 	}
-	f.fw, f.sw, f.bw, f.inputs = nil, nil, nil, nil
+	f.fw, f.sw, f.bw, f.inputs, f.rgBytes = nil, nil, nil, nil, 0
 	if f.pending > 0 {
 		f.b.rb.NewRecordBatch().Release()
-		f.pending = 0
+		f.pending, f.pendingBytes = 0, 0
 	}
 }
 
