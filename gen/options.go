@@ -118,6 +118,11 @@ type Options struct {
 	// Keys is the table's key schema; the zero value is a partition key
 	// "pk" of type S and no sort key.
 	Keys KeySchema
+	// Shape is the shape of items: ShapeVaried (the default), random
+	// attribute names and types for decoder tests, or ShapeTable, the
+	// stable attributes and types of one realistic table for converters
+	// that infer a schema. See the package documentation.
+	Shape Shape
 	// Seed selects the export: the export ID, ARNs, table ID, times, file
 	// names and every record derive from it.
 	Seed int64
@@ -211,6 +216,9 @@ func (o Options) resolve() (Options, error) {
 		}
 	default:
 		badf("unknown Kind %d", o.Kind)
+	}
+	if o.Shape != ShapeVaried && o.Shape != ShapeTable {
+		badf("unknown Shape %d", o.Shape)
 	}
 	if o.Keys.Partition.Name == "" {
 		o.Keys.Partition.Name = "pk"

@@ -238,8 +238,8 @@ func (s *Source) targetSize(r *rand.Rand) int {
 	return min(n, max)
 }
 
-// Item returns item i: its key and generated attributes, of a size drawn
-// from the size distribution.
+// Item returns item i: its key and generated attributes, of
+// Options.Shape, of a size drawn from the size distribution.
 func (s *Source) Item(i int) codec.Item {
 	r := s.rng(streamItem, i)
 	return s.build(r, s.Key(i), s.targetSize(r))
@@ -255,8 +255,11 @@ func (s *Source) ItemOfSize(i, size int) codec.Item {
 }
 
 // build adds attributes to key until the item reaches target bytes,
-// staying within MaxItemBytes.
+// staying within MaxItemBytes (for ShapeTable, see buildTable).
 func (s *Source) build(r *rand.Rand, key codec.Item, target int) codec.Item {
+	if s.opt.Shape == ShapeTable {
+		return s.buildTable(r, key, target)
+	}
 	limit := s.opt.MaxItemBytes
 	it := make(codec.Item, len(key), len(key)+8)
 	copy(it, key)
@@ -341,6 +344,9 @@ func (s *Source) Record(i int) *codec.Record {
 // (the update removed them). The first nkeys attributes are the key and
 // stay. The result differs from img.
 func (s *Source) mutate(r *rand.Rand, img codec.Item, nkeys int) codec.Item {
+	if s.opt.Shape == ShapeTable {
+		return s.mutateTable(r, img, nkeys)
+	}
 	old := make(codec.Item, 0, len(img)+2)
 	old = append(old, img[:nkeys]...)
 	used := map[string]bool{}
