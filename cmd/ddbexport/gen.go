@@ -19,6 +19,7 @@ func newGenCmd(stdout, stderr io.Writer) *cobra.Command {
 	var (
 		opt        gen.Options
 		kind       string
+		shape      string
 		format     string
 		keys       string
 		exportTime string
@@ -34,14 +35,22 @@ incremental export's data files go to the shared OUTDIR/[prefix/]AWSDynamoDB/dat
 
 Items use all ten DynamoDB types, nesting, Unicode, empty strings and
 binaries, numbers at the edges of DynamoDB's range, and sizes up to 400 KB.
+With --shape varied (the default) every item has its own attribute names
+and types, a torture test for decoders; with --shape table items are those
+of one orders table, about 18 attributes of stable types (only "ext" is S
+in some items and N in others), for converters that infer a schema.
 The same flags and --seed give byte-identical output.`,
 		Example: `  ddbexport gen --items 1000 --files 4 out/
-  ddbexport gen --kind incremental --view NEW_IMAGE --key pk:S,sk:N --seed 7 out/`,
+  ddbexport gen --kind incremental --view NEW_IMAGE --key pk:S,sk:N --seed 7 out/
+  ddbexport gen --shape table --items 100000 --files 8 out/`,
 		Args: oneArg("OUTDIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if opt.Kind, err = gen.ParseKind(kind); err != nil {
 				return usageErrorf("--kind: %v", err)
+			}
+			if opt.Shape, err = gen.ParseShape(shape); err != nil {
+				return usageErrorf("--shape: %v", err)
 			}
 			if opt.Format, err = codec.ParseFormat(format); err != nil {
 				return usageErrorf("--format: %v", err)
@@ -77,6 +86,7 @@ The same flags and --seed give byte-identical output.`,
 	f.IntVar(&opt.Items, "items", 100, "items (full) or changed items (incremental)")
 	f.IntVar(&opt.Files, "files", gen.DefaultFiles, "data files (partitions); items go to them by a hash of the partition key")
 	f.StringVar(&kind, "kind", "full", "full or incremental")
+	f.StringVar(&shape, "shape", "varied", "item shape: varied (random names and types) or table (one table's stable attributes)")
 	f.StringVar(&opt.View, "view", "", "incremental export view: NEW_AND_OLD_IMAGES (default) or NEW_IMAGE")
 	f.StringVar(&keys, "key", "pk:S", "table key schema: PARTITION:TYPE[,SORT:TYPE], types S, N or B")
 	f.Int64Var(&opt.Seed, "seed", 1, "seed: the same seed and flags give the same bytes")
