@@ -602,18 +602,6 @@ var b64 = func() (t [256]byte) {
 	return t
 }()
 
-// b64Run returns the index of the first byte at or after j in b that is
-// not in the base64 alphabet, or len(b).
-func b64Run(b []byte, j int) int {
-	for j+4 <= len(b) && (b64[b[j]]|b64[b[j+1]]|b64[b[j+2]]|b64[b[j+3]])&0xc0 == 0 {
-		j += 4
-	}
-	for j < len(b) && b64[b[j]] != 0xff {
-		j++
-	}
-	return j
-}
-
 // blob parses a blob {{ base64 }} at b[i], whitespace allowed inside,
 // into the byte arena. The base64 must be padded and canonical (unused
 // bits zero). A clob {{"…"}} is not a DynamoDB value (DynamoDB writes B
@@ -629,21 +617,37 @@ func (p *parser) blob(i int, dst *string) int {
 	}
 	off := len(p.bytes)
 	// Fast path: whole quartets of base64 without whitespace, as DynamoDB
-	// writes them, four characters at a time; the loop below takes the
-	// rest (the last quartet with its padding, whitespace, errors).
-	if q := (b64Run(b, j) - j) / 4; q > 0 {
-		p.bytes = slices.Grow(p.bytes, 3*q)
-		o := len(p.bytes)
-		out := p.bytes[o : o+3*q]
-		src := b[j : j+4*q]
-		for len(src) >= 4 && len(out) >= 3 {
-			v := uint32(b64[src[0]])<<18 | uint32(b64[src[1]])<<12 | uint32(b64[src[2]])<<6 | uint32(b64[src[3]])
-			out[0], out[1], out[2] = byte(v>>16), byte(v>>8), byte(v)
-			src, out = src[4:], out[3:]
+	// writes them, eight characters at a time, then four; the loop below
+	// takes the rest (the last quartet with its padding, whitespace,
+	// errors). Decoding shrinks the text: the rest of the line is room
+	// enough, for the words written whole too.
+	p.bytes = slices.Grow(p.bytes, len(b)-j)
+	out := p.bytes[:cap(p.bytes)]
+	o := off
+	for j+8 <= len(b) {
+		s := b[j : j+8]
+		c0, c1, c2, c3 := b64[s[0]], b64[s[1]], b64[s[2]], b64[s[3]]
+		c4, c5, c6, c7 := b64[s[4]], b64[s[5]], b64[s[6]], b64[s[7]]
+		if (c0|c1|c2|c3|c4|c5|c6|c7)&0xc0 != 0 {
+			break
 		}
-		p.bytes = p.bytes[:o+3*q]
-		j += 4 * q
+		v := uint64(c0)<<58 | uint64(c1)<<52 | uint64(c2)<<46 | uint64(c3)<<40 |
+			uint64(c4)<<34 | uint64(c5)<<28 | uint64(c6)<<22 | uint64(c7)<<16
+		binary.BigEndian.PutUint64(out[o:], v)
+		j += 8
+		o += 6
 	}
+	if j+4 <= len(b) {
+		s := b[j : j+4]
+		c0, c1, c2, c3 := b64[s[0]], b64[s[1]], b64[s[2]], b64[s[3]]
+		if (c0|c1|c2|c3)&0xc0 == 0 {
+			v := uint32(c0)<<26 | uint32(c1)<<20 | uint32(c2)<<14 | uint32(c3)<<8
+			binary.BigEndian.PutUint32(out[o:], v)
+			j += 4
+			o += 3
+		}
+	}
+	p.bytes = out[:o]
 	var acc uint32
 	n := 0   // base64 characters of the current quartet
 	pad := 0 // '=' seen
