@@ -382,7 +382,7 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 
 	var (
 		w    *parquet.Writer
-		done map[string]bool
+		done map[string]parquet.Progress
 		pins map[string]verify.Pin
 	)
 	if pf.resume {
@@ -411,7 +411,6 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 		if w, err = parquet.New(ctx, outStore, opt); err != nil {
 			return &exitError{code: exitCannotCheck, err: err}
 		}
-		done = map[string]bool{}
 	}
 
 	vopt := verify.Options{
@@ -419,8 +418,12 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 		Location: loc.location,
 		Pins:     pins,
 		Sink: func(t *pipeline.Task) (pipeline.RecordSink, error) {
-			if done[t.File.DataFileS3Key] {
+			p, ok := done[t.File.DataFileS3Key]
+			switch {
+			case p.Done:
 				return discardSink{}, nil
+			case ok:
+				return w.PartitionAt(ctx, t.File.DataFileS3Key, p), nil
 			}
 			return w.Partition(ctx, t.File.DataFileS3Key), nil
 		},

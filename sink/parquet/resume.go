@@ -21,16 +21,18 @@ const maxRecordBytes = 64 << 20
 // begun: start anew with New.
 var ErrNothingToResume = errors.New("parquet: nothing to resume")
 
-// Resume continues an interrupted output in opt.Prefix. It keeps each
-// published file whose source data files were all written whole, removes
-// the other files (a file is only kept when every data file it holds rows
-// of is complete, so no row is ever written twice), and returns the
-// source data files already written, which the resumed run must not
-// write again.
+// Resume continues an interrupted output in opt.Prefix. It keeps every
+// file that was published whole, removes the rest (temporary files of
+// the interrupted run are never published), and returns, for each source
+// data file, how much of it the kept files hold: the resumed run skips
+// what is done (Progress.Done) and continues the others after their first
+// Progress.Rows records (PartitionAt), so that no row is written twice
+// and none is lost, as long as the data files are the same (which verify
+// checks against the manifest).
 //
 // opt.Schema, if nil, is the output's own; if set, it must be the same.
 // A folder with no output begun yet is ErrNothingToResume.
-func Resume(ctx context.Context, st store.Store, opt Options) (*Writer, map[string]bool, error) {
+func Resume(ctx context.Context, st store.Store, opt Options) (*Writer, map[string]Progress, error) {
 	if opt.Prefix != "" && !strings.HasSuffix(opt.Prefix, "/") {
 		opt.Prefix += "/"
 	}
@@ -92,20 +94,21 @@ func Resume(ctx context.Context, st store.Store, opt Options) (*Writer, map[stri
 		return nil, nil, err
 	}
 	// A file is kept if it was recorded whole and is there at its size,
-	// and every data file it holds rows of is complete in kept files.
+	// and the parts it holds continue the parts of their data files in
+	// the other kept files: 0, 1, … with none missing.
 	kept := map[string]OutputFile{}
 	for name, f := range records {
 		if size, ok := files[name]; ok && size == f.Bytes {
 			kept[name] = f
 		}
 	}
-	var done map[string]bool
+	var progress map[string]Progress
 	for {
-		done = completeInputs(kept)
+		progress = progressOf(kept)
 		n := len(kept)
 		for name, f := range kept {
 			for _, in := range f.Inputs {
-				if !done[in.File] {
+				if in.Part >= progress[in.File].Parts {
 					delete(kept, name)
 					break
 				}
@@ -134,40 +137,47 @@ func Resume(ctx context.Context, st store.Store, opt Options) (*Writer, map[stri
 		w.published = append(w.published, kept[name])
 	}
 	w.next.Store(maxNumber + 1)
-	return w, done, nil
+	return w, progress, nil
 }
 
-// completeInputs returns the source data files whose parts are all in
-// files: parts 0 to n, the last one marked Last.
-func completeInputs(files map[string]OutputFile) map[string]bool {
-	type parts struct {
-		seen map[int]bool
-		last int
+// Progress is how much of one source data file an interrupted output
+// holds: its first Rows records, in Parts parts; Done if that is all of
+// it.
+type Progress struct {
+	Rows  int64
+	Parts int
+	Done  bool
+}
+
+// progressOf returns the progress of each data file in files: the parts
+// 0, 1, … present without a gap.
+func progressOf(files map[string]OutputFile) map[string]Progress {
+	type part struct {
+		rows int64
+		last bool
 	}
-	by := map[string]*parts{}
+	by := map[string]map[int]part{}
 	for _, f := range files {
 		for _, in := range f.Inputs {
-			p := by[in.File]
-			if p == nil {
-				p = &parts{seen: map[int]bool{}, last: -1}
-				by[in.File] = p
+			if by[in.File] == nil {
+				by[in.File] = map[int]part{}
 			}
-			p.seen[in.Part] = true
-			if in.Last {
-				p.last = in.Part
-			}
+			by[in.File][in.Part] = part{in.Rows, in.Last}
 		}
 	}
-	done := map[string]bool{}
-	for file, p := range by {
-		if p.last < 0 || len(p.seen) != p.last+1 {
-			continue
+	progress := map[string]Progress{}
+	for file, parts := range by {
+		var p Progress
+		for {
+			pt, ok := parts[p.Parts]
+			if !ok || p.Done {
+				break
+			}
+			p.Rows += pt.rows
+			p.Parts++
+			p.Done = pt.last
 		}
-		ok := true
-		for i := range p.last + 1 {
-			ok = ok && p.seen[i]
-		}
-		done[file] = ok
+		progress[file] = p
 	}
-	return done
+	return progress
 }

@@ -247,6 +247,13 @@ func (w *Writer) Partition(ctx context.Context, file string) *Partition {
 	return &Partition{w: w, ctx: ctx, file: file}
 }
 
+// PartitionAt is Partition for a data file of which a resumed output
+// holds p (see Resume): its first p.Rows records are skipped, and its
+// parts continue from p.Parts.
+func (w *Writer) PartitionAt(ctx context.Context, file string, p Progress) *Partition {
+	return &Partition{w: w, ctx: ctx, file: file, skip: p.Rows, part: p.Parts}
+}
+
 // A Partition writes the records of one source data file; it implements
 // pipeline.RecordSink. A record that does not fit the schema is a
 // *codec.RejectError; after it nothing more is written by any partition
@@ -261,6 +268,7 @@ type Partition struct {
 	a    appender
 	chk  *builders // checks records once the writer has failed
 	nchk int
+	skip int64 // records to skip: a resumed output holds them
 	err  error
 }
 
@@ -271,6 +279,10 @@ func (p *Partition) Write(r *codec.Record) error {
 	}
 	if p.w.failed.Load() {
 		return p.check(r)
+	}
+	if p.skip > 0 {
+		p.skip--
+		return nil
 	}
 	if p.f == nil {
 		f, err := p.w.take()
@@ -352,6 +364,9 @@ func (p *Partition) check(r *codec.Record) error {
 // Close ends the source data file: its last part is complete. The output
 // file stays open for the next partition, unless it is full.
 func (p *Partition) Close() error {
+	if p.skip > 0 && p.err == nil && !p.w.failed.Load() {
+		p.err = fmt.Errorf("%s has %d records fewer than the output being resumed holds of it: it changed since", p.file, p.skip)
+	}
 	if p.chk != nil {
 		p.chk.release()
 		p.chk = nil
