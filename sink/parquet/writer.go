@@ -496,12 +496,12 @@ func (w *Writer) Abort(ctx context.Context, discard bool) error {
 
 // A fileWriter is one output file being written, with its Arrow builders.
 type fileWriter struct {
-	w       *Writer
-	b       *builders
+	w            *Writer
+	b            *builders
 	pending      int   // rows in the builders
 	pendingBytes int64 // their input bytes (see appender.bytes)
 	rgBytes      int64 // input bytes of the current row group
-	inputs  []Input
+	inputs       []Input
 
 	// The open file, if any.
 	name string
