@@ -295,6 +295,7 @@ type parquetFlags struct {
 	targetSize  string
 	rowGroup    string
 	compression string
+	level       int
 	resume      bool
 }
 
@@ -302,14 +303,15 @@ func (f *parquetFlags) add(fs *pflag.FlagSet) {
 	f.infer.add(fs)
 	fs.StringVar(&f.schemaFile, "schema", "", "Parquet only: a schema file (from schema --json) instead of inferring one: one pass instead of two")
 	fs.StringVar(&f.targetSize, "target-file-size", "256MiB", "Parquet only: size at which an output file is closed and the next begun")
-	fs.StringVar(&f.rowGroup, "row-group-size", "128MiB", "Parquet only: encoded size of a row group; each worker holds one in memory")
+	fs.StringVar(&f.rowGroup, "row-group-size", "32MiB", "Parquet only: item data (before compression) per row group; each worker holds one, encoded, in memory")
 	fs.StringVar(&f.compression, "compression", parquet.DefaultCompression, "Parquet only: zstd, snappy, gzip or none")
+	fs.IntVar(&f.level, "compression-level", 0, "Parquet only: the codec's level (0: zstd's fastest, gzip's default)")
 	fs.BoolVar(&f.resume, "resume", false, "Parquet only: continue an interrupted conversion into the same --out, keeping the files it completed")
 }
 
 // changed reports whether a Parquet-only flag was given.
 func (f *parquetFlags) changed(fs *pflag.FlagSet) bool {
-	for _, name := range []string{"schema", "key", "numbers", "mixed", "target-file-size", "row-group-size", "compression", "resume"} {
+	for _, name := range []string{"schema", "key", "numbers", "mixed", "target-file-size", "row-group-size", "compression", "compression-level", "resume"} {
 		if fs.Changed(name) {
 			return true
 		}
@@ -368,9 +370,10 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 	}
 	outStore := localfs.New(out)
 	opt := parquet.Options{
-		TargetFileSize: target,
-		RowGroupSize:   rowGroup,
-		Compression:    pf.compression,
+		TargetFileSize:   target,
+		RowGroupSize:     rowGroup,
+		Compression:      pf.compression,
+		CompressionLevel: pf.level,
 		Source: parquet.Source{
 			ExportArn: src.ExportArn, TableArn: src.TableArn, ExportType: string(src.Type()),
 			ExportFormat: src.OutputFormat, ItemCount: src.ItemCount,

@@ -47,7 +47,7 @@ const (
 // Defaults of Options.
 const (
 	DefaultTargetFileSize = 256 << 20
-	DefaultRowGroupSize   = 128 << 20
+	DefaultRowGroupSize   = 32 << 20
 	DefaultCompression    = "zstd"
 	// batchBytes and batchRows bound the rows built in Arrow arrays before
 	// they are encoded into the current row group.
@@ -69,11 +69,16 @@ type Options struct {
 	// much item data (strings, binaries and numbers as text, about the
 	// size of its columns before compression) or this many encoded bytes:
 	// DefaultRowGroupSize if 0. A row group is held in memory, encoded,
-	// until it is closed, so memory is about workers × (RowGroupSize/2 +
-	// 24 MiB).
+	// until it is closed, with its dictionaries, and the Go heap grows to
+	// about twice what is live: memory is about workers × (2 ×
+	// RowGroupSize + 48 MiB).
 	RowGroupSize int64
 	// Compression is zstd (the default), snappy, gzip or none.
 	Compression string
+	// CompressionLevel is the codec's level; 0 means zstd's fastest
+	// (level 1, as fast as snappy on this data and smaller) and gzip's
+	// default.
+	CompressionLevel int
 	// Source describes the export written, for the manifest and metadata.
 	Source Source
 }
@@ -210,8 +215,16 @@ func newWriter(st store.Store, opt Options) (*Writer, error) {
 	}
 	w := &Writer{st: st, opt: opt, schema: arrowSchema(opt.Schema)}
 	w.batchBytes = min(batchBytes, max(min(opt.targetFileSize(), opt.rowGroupSize())/4, 16<<10))
+	level := opt.CompressionLevel
+	if level == 0 {
+		level = compress.DefaultCompressionLevel
+		if codecName == compress.Codecs.Zstd {
+			level = 1
+		}
+	}
 	w.props = pq.NewWriterProperties(
 		pq.WithCompression(codecName),
+		pq.WithCompressionLevel(level),
 		pq.WithCreatedBy("ddbexport"),
 		pq.WithAllocator(memory.DefaultAllocator),
 		pq.WithStats(true),
@@ -264,6 +277,7 @@ type Partition struct {
 	file string
 	f    *fileWriter
 	part int
+	full bool  // f is full, to publish before the next record
 	rows int64 // rows of the current part
 	a    appender
 	chk  *builders // checks records once the writer has failed
@@ -283,6 +297,15 @@ func (p *Partition) Write(r *codec.Record) error {
 	if p.skip > 0 {
 		p.skip--
 		return nil
+	}
+	if p.full {
+		// The file is full: publish it and go on in a new one.
+		if err := p.w.publish(p.ctx, p.f); err != nil {
+			p.err = err
+			return err
+		}
+		p.f, p.full = nil, false
+		p.part++
 	}
 	if p.f == nil {
 		f, err := p.w.take()
@@ -317,15 +340,10 @@ func (p *Partition) Write(r *codec.Record) error {
 			p.err = err
 			return err
 		}
-		if p.f.size() >= p.w.opt.targetFileSize() {
-			// The file is full: publish it and go on in a new one.
-			if err := p.w.publish(p.ctx, p.f); err != nil {
-				p.err = err
-				return err
-			}
-			p.f = nil
-			p.part++
-		}
+		// A full file is published when the next record comes, or by
+		// Close with its part marked Last: published now, a data file
+		// ending here would have no part marked Last.
+		p.full = p.f.size() >= p.w.opt.targetFileSize()
 	}
 	return nil
 }
@@ -338,7 +356,7 @@ func reject(me *MismatchError) error {
 func (p *Partition) check(r *codec.Record) error {
 	if p.f != nil {
 		p.f.abort()
-		p.f = nil
+		p.f, p.full = nil, false
 	}
 	if p.chk == nil {
 		p.chk = newBuilders(p.w.opt.Schema, p.w.schema)
@@ -378,7 +396,7 @@ func (p *Partition) Close() error {
 		return p.err
 	}
 	f := p.f
-	p.f = nil
+	p.f, p.full = nil, false
 	f.inputs[len(f.inputs)-1].Last = true
 	if p.w.failed.Load() {
 		f.abort()
@@ -418,12 +436,19 @@ func (w *Writer) give(f *fileWriter) {
 	w.mu.Unlock()
 }
 
-// publish closes f's file, commits it and records it in _parts/.
+// publish closes f's file, commits it and records it in _parts/. f is
+// done with: it leaves w.files, which kept every file writer of a run, and
+// with each its builders and 1 MiB write buffer, so that memory grew with
+// the number of files written.
 func (w *Writer) publish(ctx context.Context, f *fileWriter) error {
 	out, err := f.finish()
 	if err != nil {
 		return err
 	}
+	w.mu.Lock()
+	w.files = slices.DeleteFunc(w.files, func(g *fileWriter) bool { return g == f })
+	w.mu.Unlock()
+	f.b.release()
 	if err := w.putJSON(ctx, partKey(out.Path), out); err != nil {
 		return err
 	}
