@@ -942,7 +942,7 @@ func (p *parser) set(i int, t codec.Type, depth int) int {
 // or int becomes an N in plain form (see PlainNumber); an Ion float, a
 // timestamp or anything else is an error.
 func (p *parser) number(i int, dst *string) int {
-	if j := p.simpleNumber(i, dst); j > 0 {
+	if j := p.simpleNumber(i, dst); j != 0 {
 		return j
 	}
 	b := p.b
@@ -998,8 +998,10 @@ func (p *parser) plain(i, j int, n *decimal, s string, dst *string) int {
 // -?(0|[1-9][0-9]*)(\.[0-9]*)? with at most 38 digits and ended by a stop
 // byte (42, -7, 103., 2.50): their plain form is the token without the
 // trailing zeros of its fraction and a bare '.', or "0" for a zero, so it
-// aliases the line. It returns the index after the token, or 0 to leave
-// the token to the full scan.
+// aliases the line. The same with an exponent (6d2, 15d-1) is converted
+// as number would (expDecimal). It returns the index after the token, -1
+// on failure (a number out of DynamoDB's range), or 0 to leave the token
+// to the full scan.
 func (p *parser) simpleNumber(i int, dst *string) int {
 	b := p.b
 	j := i
@@ -1020,6 +1022,13 @@ func (p *parser) simpleNumber(i int, dst *string) int {
 			j++
 		}
 	}
+	if j < len(b) && (b[j] == 'd' || b[j] == 'D') {
+		n, k := expDecimal(b, i, d0, intEnd, j)
+		if k == 0 {
+			return 0
+		}
+		return p.plain(i, k, &n, bstr(b[i:k]), dst)
+	}
 	if j < len(b) && !isStop(b[j]) || j-d0 > codec.MaxNumberDigits {
 		return 0
 	}
@@ -1038,6 +1047,62 @@ func (p *parser) simpleNumber(i int, dst *string) int {
 		*dst = bstr(b[i:e])
 	}
 	return j
+}
+
+// expDecimal parses the exponent of a decimal at b[i:] for simpleNumber:
+// b[i:fracEnd] is -?(0|[1-9][0-9]*)(\.[0-9]*)? with its integer digits at
+// b[d0:intEnd], and b[fracEnd] is 'd' or 'D'. It returns what
+// scanDecimal(string(b[i:k]), 0) returns for the token b[i:k], and k, or
+// k == 0 if the exponent has no digits or no stop byte follows it.
+func expDecimal(b []byte, i, d0, intEnd, fracEnd int) (decimal, int) {
+	j := fracEnd + 1
+	eneg := false
+	if j < len(b) && (b[j] == '+' || b[j] == '-') {
+		eneg = b[j] == '-'
+		j++
+	}
+	e0 := j
+	exp := 0
+	for ; j < len(b) && b[j] >= '0' && b[j] <= '9'; j++ {
+		if exp < 1<<30 {
+			exp = exp*10 + int(b[j]-'0')
+		}
+	}
+	if j == e0 || j < len(b) && !isStop(b[j]) {
+		return decimal{}, 0
+	}
+	if eneg {
+		exp = -exp
+	}
+	n := decimal{neg: d0 > i, first: -1, last: -1, end: j - i, isDec: true}
+	frac := 0
+	if fracEnd > intEnd {
+		frac = fracEnd - intEnd - 1
+	}
+	zeros := 0
+	for k := d0; k < fracEnd; k++ {
+		if c := b[k]; c != '0' && c != '.' {
+			n.first = k
+			break
+		}
+	}
+	if n.first >= 0 {
+		k := fracEnd - 1
+		for ; b[k] == '0' || b[k] == '.'; k-- {
+			if b[k] == '0' {
+				zeros++
+			}
+		}
+		n.last = k
+		n.sig = n.last - n.first + 1
+		if fracEnd > intEnd && n.first < intEnd && intEnd < n.last {
+			n.sig-- // the '.' at intEnd
+		}
+		n.first -= i
+		n.last -= i
+	}
+	n.exp = exp - frac + zeros
+	return n, j
 }
 
 // floatError reports an Ion float where a DynamoDB number is expected:

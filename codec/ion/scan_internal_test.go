@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -53,6 +54,18 @@ func TestScanText(t *testing.T) {
 			sb.WriteString(p)
 		}
 		texts = append(texts, sb.String())
+	}
+	// Every lead byte with continuation bytes of every range after it,
+	// at every offset in a word.
+	conts := []byte{0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf}
+	for c0 := 0x80; c0 < 0x100; c0++ {
+		for _, c1 := range conts {
+			for _, c2 := range conts[rng.IntN(len(conts)):] {
+				for off := range 10 {
+					texts = append(texts, strings.Repeat("a", off)+string([]byte{byte(c0), c1, c2, 0x80 + byte(rng.IntN(64))})+"bcdefghijkl")
+				}
+			}
+		}
 	}
 	for _, s := range texts {
 		for _, q := range []byte{'"', '\''} {
@@ -131,7 +144,7 @@ func TestSimpleNumber(t *testing.T) {
 		}
 		return sb.String()
 	}
-	taken := 0
+	taken, exps := 0, 0
 	for trial := range 100000 {
 		tok := ""
 		if rng.IntN(2) == 0 {
@@ -141,8 +154,14 @@ func TestSimpleNumber(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			tok += "." + digits(rng.IntN(41), trial%5 < 3)
 		}
-		if rng.IntN(8) == 0 {
-			tok += []string{"d2", "_1", "e0", "x", "T"}[rng.IntN(5)]
+		switch rng.IntN(8) {
+		case 0:
+			tok += []string{"d2", "_1", "e0", "x", "T", "d", "d+", "D-", "d1_0", "d5x", "d1.5"}[rng.IntN(11)]
+		case 1, 2:
+			tok += []string{"d", "D"}[rng.IntN(2)] + []string{"", "+", "-"}[rng.IntN(3)] + strconv.Itoa(rng.IntN(200)) // an exponent
+			if rng.IntN(20) == 0 {
+				tok += "0000000000"
+			}
 		}
 		for _, end := range []string{"", ",", "}", " ", "/"} {
 			if tok == "" || tok[0] != '-' && (tok[0] < '0' || tok[0] > '9') {
@@ -157,13 +176,38 @@ func TestSimpleNumber(t *testing.T) {
 			}
 			taken++
 			want, err := PlainNumber(tok)
+			if j < 0 {
+				// Out of range: the error of the full scan.
+				var q parser
+				q.reset([]byte(tok + end))
+				var s string
+				if err == nil || q.number(0, &s) >= 0 || p.err.Error() != q.err.Error() || p.errPos != q.errPos {
+					t.Fatalf("%q: %v at %d, PlainNumber %v, full scan %v at %d", tok+end, p.err, p.errPos, err, q.err, q.errPos)
+				}
+				continue
+			}
 			if err != nil || j != len(tok) || got != want {
 				t.Fatalf("%q: %q (end %d), PlainNumber %q, %v", tok+end, got, j, want, err)
 			}
+			if k := strings.IndexAny(tok, "dD"); k >= 0 {
+				exps++
+				d0, intEnd := 0, strings.IndexByte(tok, '.')
+				if tok[0] == '-' {
+					d0 = 1
+				}
+				if intEnd < 0 {
+					intEnd = k
+				}
+				n, e := expDecimal([]byte(tok+end), 0, d0, intEnd, k)
+				w, why := scanDecimal(tok, 0)
+				if e != len(tok) || why != "" || n != w {
+					t.Fatalf("%q: expDecimal %+v, %d; scanDecimal %+v, %q", tok, n, e, w, why)
+				}
+			}
 		}
 	}
-	if taken < 10000 {
-		t.Fatalf("fast path took only %d tokens", taken)
+	if taken < 10000 || exps < 5000 {
+		t.Fatalf("fast path took only %d tokens, %d with exponents", taken, exps)
 	}
 }
 
