@@ -3,6 +3,8 @@ package parquet_test
 import (
 	"context"
 	"fmt"
+	"iter"
+	"maps"
 	"strconv"
 	"sync"
 	"testing"
@@ -360,3 +362,7 @@ func keysOf(t testing.TB, st store.Store, prefix string) []string {
 	}
 	return out
 }
+
+type syncMutex = sync.Mutex
+
+func mapsKeys[K comparable, V any](m map[K]V) iter.Seq[K] { return maps.Keys(m) }
