@@ -170,6 +170,7 @@ type Writer struct {
 	free      []*fileWriter // open files, to be filled by the next partitions
 	published []OutputFile
 	closed    bool
+	aborted   bool
 	files     []*fileWriter // every file writer, to abort
 }
 
@@ -465,6 +466,12 @@ func (w *Writer) Close(ctx context.Context) (*Manifest, error) {
 		return nil, errors.New("parquet: records did not fit the schema; the output is incomplete")
 	}
 	w.mu.Lock()
+	if w.aborted {
+		// The files still open were discarded: publishing them, and
+		// _SUCCESS, would call an interrupted output complete.
+		w.mu.Unlock()
+		return nil, errors.New("parquet: Close after Abort; the output is incomplete")
+	}
 	w.closed = true
 	free := w.free
 	w.free = nil
@@ -499,8 +506,8 @@ func (w *Writer) Close(ctx context.Context) (*Manifest, error) {
 // _parts/ are removed too; without it they stay, for a resumed run.
 func (w *Writer) Abort(ctx context.Context, discard bool) error {
 	w.mu.Lock()
-	w.closed = true
-	files := w.files
+	w.closed, w.aborted = true, true
+	files := slices.Clone(w.files) // publish deletes from w.files in place
 	published := slices.Clone(w.published)
 	w.mu.Unlock()
 	for _, f := range files {
@@ -644,16 +651,20 @@ func (f *fileWriter) finish() (OutputFile, error) {
 	return out, nil
 }
 
-// abort discards the open file, if any, and the rows built.
+// abort discards the open file, if any, and the rows built. f is not
+// used again: its builders are released rather than emptied into a
+// record batch, for they may hold part of a row (a record that did not
+// fit the schema), of which NewRecordBatch panics.
 func (f *fileWriter) abort() {
 	if f.sw != nil {
 		f.sw.Abort()
 	}
 	f.fw, f.sw, f.bw, f.inputs, f.rgBytes = nil, nil, nil, nil, 0
-	if f.pending > 0 {
-		f.b.rb.NewRecordBatch().Release()
-		f.pending, f.pendingBytes = 0, 0
+	if f.b != nil {
+		f.b.release()
+		f.b = nil
 	}
+	f.pending, f.pendingBytes = 0, 0
 }
 
 // builders are the Arrow builders of rows and the writers that fill them.
