@@ -43,6 +43,22 @@ func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\v' 
 // from b[i] and returns the index of the next byte, or -1 for an
 // unterminated block comment.
 func (p *parser) ws(i int) int {
+	if i < len(p.b) && wsFirst[p.b[i]] {
+		return i // the common case, inlined
+	}
+	return p.wsSlow(i)
+}
+
+// wsFirst marks the bytes that cannot begin whitespace or a comment.
+var wsFirst = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c > ' ' && c != '/'
+	}
+	return t
+}()
+
+// wsSlow is ws past its first byte check.
+func (p *parser) wsSlow(i int) int {
 	b := p.b
 	for i < len(b) {
 		c := b[i]
