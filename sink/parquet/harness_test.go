@@ -2,6 +2,7 @@ package parquet_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"maps"
@@ -366,3 +367,5 @@ func keysOf(t testing.TB, st store.Store, prefix string) []string {
 type syncMutex = sync.Mutex
 
 func mapsKeys[K comparable, V any](m map[K]V) iter.Seq[K] { return maps.Keys(m) }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
