@@ -91,11 +91,28 @@ func (p *parser) wsSlow(i int) int {
 	return i
 }
 
-func isIdentStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$'
-}
+// identClass holds, for each byte, identStart if it can begin an
+// identifier ([A-Za-z_$]) and identByte if it can continue one
+// ([A-Za-z0-9_$]).
+var identClass = func() (t [256]uint8) {
+	for c := range t {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$' {
+			t[c] = identStart | identByte
+		} else if c >= '0' && c <= '9' {
+			t[c] = identByte
+		}
+	}
+	return t
+}()
 
-func isIdentByte(c byte) bool { return isIdentStart(c) || c >= '0' && c <= '9' }
+const (
+	identStart = 1 << iota
+	identByte
+)
+
+func isIdentStart(c byte) bool { return identClass[c]&identStart != 0 }
+
+func isIdentByte(c byte) bool { return identClass[c]&identByte != 0 }
 
 // ident returns the index after the identifier at b[i]:
 // [A-Za-z_$][A-Za-z0-9_$]*.
