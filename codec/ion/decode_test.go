@@ -142,6 +142,8 @@ var positiveTests = []struct {
 		want: []*codec.Record{{WriteTimestampMicros: 1768387654353205, Keys: item(named("k", S("1"))), OldImage: item(named("k", S("1")), named("n", N("1"))), NewImage: item(named("k", S("1")))}}},
 	{name: "incremental: typed timestamp, unknown metadata, delete", input: `$ion_1_0 {Keys:{k:"1"},OldImage:{k:"1"},Metadata:{x:(a + "b" {c:1}), y:2020T, WriteTimestampMicros:{N:"1.6999992001E+15"}, z:[a::b, {{"c"}}]}}`,
 		want: []*codec.Record{{WriteTimestampMicros: 1699999200100000, Keys: item(named("k", S("1"))), OldImage: item(named("k", S("1")))}}},
+	{name: "unknown metadata: every scalar", input: `{Keys:{k:"1"},Metadata:{a:0x1F, b:-0b1_01, c:1.5e3, d:+inf, e:-inf, f:nan, g:2007-02-23T12:14:33.079-08:00, h:null.timestamp, i:{{ aGk= }}, j:{{'''c'''}}, k:1_000.5d-2, l:'x'::2000T, WriteTimestampMicros:5}}`,
+		want: []*codec.Record{{WriteTimestampMicros: 5, Keys: item(named("k", S("1")))}}},
 	{name: "largest timestamp", input: `{Metadata:{WriteTimestampMicros:9223372036854775807d0},Keys:{k:""}}`,
 		want: []*codec.Record{{WriteTimestampMicros: 1<<63 - 1, Keys: item(named("k", S("")))}}},
 	{name: "slow path: symbol table", input: `$ion_1_0 $ion_symbol_table::{symbols:["pk","x y"]} {Item:{$10:"a",$11:1.50}}`,
@@ -300,6 +302,13 @@ var negativeTests = []struct {
 	{name: "slow path: unknown symbol ID", input: `¶$ion_1_0 {Item:{$99:"a"}}`, err: codec.ErrSyntax},
 	{name: "slow path: rule broken", input: `¶$ion_symbol_table::{symbols:["a"]} {Item:{$10:"a",a:"b"}}`, err: codec.ErrDuplicateName, path: "Item.a"},
 	{name: "slow path: keyword name", input: `¶{Item:{null:1.}}`, err: codec.ErrSyntax},
+	{name: "unknown metadata: leading zeros", input: `¶{Keys:{k:"1"},Metadata:{A:00,WriteTimestampMicros:1}}`, err: codec.ErrSyntax},
+	{name: "unknown metadata: bad number", input: `¶{Keys:{k:"1"},Metadata:{A:-,WriteTimestampMicros:1}}`, err: codec.ErrSyntax},
+	{name: "unknown metadata: bad timestamp", input: `¶{Keys:{k:"1"},Metadata:{A:2020-13-01,WriteTimestampMicros:1}}`, err: codec.ErrSyntax},
+	{name: "unknown metadata: bad blob", input: `{Keys:{k:"1"},Metadata:{A:{{¶!!}},WriteTimestampMicros:1}}`, err: codec.ErrBase64},
+	{name: "unknown metadata: bad null", input: `{Keys:{k:"1"},Metadata:{A:null.¶x,WriteTimestampMicros:1}}`, err: codec.ErrSyntax},
+	{name: "unknown metadata: keyword annotation", input: `¶{Keys:{k:"1"},Metadata:{A:true::1,WriteTimestampMicros:1}}`, err: codec.ErrSyntax},
+	{name: "unknown metadata: unknown symbol ID", input: `¶{Keys:{k:"1"},Metadata:{A:$99,WriteTimestampMicros:1}}`, err: codec.ErrSyntax},
 	{name: "error on line 3", input: "{Item:{a:1.}}\n{Item:{a:2.}}\n{Item:{a:¶1e3}}\n{Item:{a:4.}}", err: codec.ErrNumber, path: "Item.a"},
 }
 

@@ -762,14 +762,19 @@ func (p *parser) skip(i, depth int) int {
 		if j = p.str(i, '\'', &s); j < 0 {
 			return j
 		}
-		return p.skipAnnotated(j, depth)
+		return p.skipAnnotated(i, j, false, depth)
 	case c == '{' && i+1 < len(b) && b[i+1] == '{':
-		for j := i + 2; j+1 < len(b); j++ {
-			if b[j] == '}' && b[j+1] == '}' {
-				return j + 2
-			}
+		j := i + 2
+		for j < len(b) && isWS(b[j]) {
+			j++
 		}
-		return p.syntax(len(b), "'}}'")
+		if j < len(b) && (b[j] == '"' || b[j] == '\'') {
+			if string(b[i:min(i+6, len(b))]) == `{{""}}` {
+				return i + 6 // the clob that rewrite writes
+			}
+			return p.slow(i) // a clob: ion-go checks it
+		}
+		return p.blob(i, &s)
 	case c == '{' || c == '[' || c == '(':
 		end := map[byte]byte{'{': '}', '[': ']', '(': ')'}[c]
 		j := p.ws(i + 1)
@@ -802,26 +807,44 @@ func (p *parser) skip(i, depth int) int {
 		return j + 1
 	case isIdentStart(c):
 		j := p.ident(i)
-		if string(b[i:j]) == "null" && j < len(b) && b[j] == '.' {
-			return p.ident(j + 1)
+		if isSymbolID(b[i:j]) {
+			return p.slow(i)
 		}
-		return p.skipAnnotated(j, depth)
+		if string(b[i:j]) == "null" && j < len(b) && b[j] == '.' {
+			k := p.ident(j + 1)
+			if !isNullType(b[j+1 : k]) {
+				return p.syntax(j+1, "an Ion type after \"null.\"")
+			}
+			return k
+		}
+		return p.skipAnnotated(i, j, isKeyword(b[i:j]), depth)
 	case c == '-' || c == '+' || c >= '0' && c <= '9':
 		j := i + 1
 		for j < len(b) && !isStop(b[j]) {
 			j++
 		}
-		return j
+		if t := bstr(b[i:j]); t == "2000T" {
+			return j // the timestamp that rewrite writes
+		} else if n, why := scanDecimal(t, 0); why == "" && n.end == len(t) {
+			return j // an Ion int or decimal
+		}
+		// A radix int, a float, a timestamp or no number at all: ion-go
+		// checks it.
+		return p.slow(i)
 	}
 	return p.syntax(i, "a value")
 }
 
-// skipAnnotated continues skip after a symbol at b[:j]: if "::" follows,
-// the annotated value.
-func (p *parser) skipAnnotated(j, depth int) int {
+// skipAnnotated continues skip after a symbol at b[i:j]: if "::" follows,
+// the annotated value. A keyword (unquoted null, true, false, nan) is no
+// annotation: that is left to ion-go.
+func (p *parser) skipAnnotated(i, j int, keyword bool, depth int) int {
 	b := p.b
 	k := p.ws(j)
 	if k >= 0 && k+1 < len(b) && b[k] == ':' && b[k+1] == ':' {
+		if keyword {
+			return p.slow(i)
+		}
 		if k = p.ws(k + 2); k < 0 {
 			return k
 		}
