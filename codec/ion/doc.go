@@ -41,13 +41,16 @@
 //     Item.tags[1] (no type wrappers as in DynamoDB JSON).
 //
 // A line using Ion the scanner leaves aside (local symbol tables, symbol
-// IDs such as $10, keywords as field names) is read by
+// IDs such as $10, keywords as field names; in unknown Metadata fields,
+// floats, timestamps, radix ints and clobs) is read by
 // github.com/amazon-ion/ion-go, written again in plain Ion and decoded by
-// the scanner with the same rules; an error on such a line is placed at
-// the start of the line (its path and reason are kept). Each line is
-// decoded on its own: a symbol table does not carry over to the next line.
-// A '\n' ends a record wherever it is, so an escaped line break inside a
-// string cannot occur in a record.
+// the scanner with the same rules. An error ion-go finds on such a line is
+// placed where ion-go reports it (in or near the bad token); any other
+// error on it, and one ion-go gives no offset for (a symbol ID without
+// text), is placed at the start of the line (its path and reason are
+// kept). Each line is decoded on its own: a symbol table does not carry
+// over to the next line. A '\n' ends a record wherever it is, so an
+// escaped line break inside a string cannot occur in a record.
 //
 // # Encoding
 //

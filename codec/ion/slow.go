@@ -2,6 +2,7 @@ package ion
 
 import (
 	"encoding/base64"
+	"errors"
 	"unicode/utf8"
 
 	"github.com/amazon-ion/ion-go/ion"
@@ -13,15 +14,18 @@ import (
 // IDs, keywords as field names) through ion-go: ion-go reads the line and
 // it is written again in the plain Ion the fast scanner reads (every
 // symbol quoted, every value in its basic form), which the fast scanner
-// then decodes with the same rules. An error of the rewritten line keeps
-// its path and sentinel but is placed at the start of the line, since its
-// offset is in the rewritten text.
+// then decodes with the same rules. An error ion-go reports is placed at
+// the offset ion-go gives (where its reader noticed the problem, in or
+// near the bad token), or at the start of the line if it gives none; an error
+// of the rewritten line keeps its path and sentinel but is placed at the
+// start of the line, since its offset is in the rewritten text.
 func (p *parser) decodeSlow(line []byte, kind codec.Kind, rec *codec.Record) bool {
-	out, err := rewrite(p.slowLine[:0], line)
+	off := 0
+	out, err := rewrite(p.slowLine[:0], line, &off)
 	p.slowLine = out
 	if err != nil {
 		p.reset(line)
-		p.fail(0, err)
+		p.fail(off, err)
 		return false
 	}
 	p.reset(out)
@@ -38,13 +42,20 @@ func (p *parser) decodeSlow(line []byte, kind codec.Kind, rec *codec.Record) boo
 }
 
 // rewrite reads line with ion-go and appends its values to dst in plain
-// Ion text, skipping version markers.
-func rewrite(dst, line []byte) (out []byte, err error) {
+// Ion text, skipping version markers. On an error of ion-go's reader it
+// sets *off to the offset in line that ion-go gives.
+func rewrite(dst, line []byte, off *int) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil { // ion-go must not take the decoder down
 			out, err = dst, codec.Errorf(codec.ErrSyntax, "ion-go: %v", r)
 		}
 	}()
+	wrap := func(err error) error {
+		if o, ok := ionOffset(err); ok {
+			*off = int(min(o, uint64(len(line))))
+		}
+		return codec.Errorf(codec.ErrSyntax, "%v", err)
+	}
 	r := ion.NewReaderBytes(line)
 	n := 0
 	for r.Next() {
@@ -58,14 +69,36 @@ func rewrite(dst, line []byte) (out []byte, err error) {
 			dst = append(dst, ' ')
 		}
 		n++
-		if dst, err = writeValue(dst, r, 0); err != nil {
+		if dst, err = writeValue(dst, r, 0, wrap); err != nil {
 			return dst, err
 		}
 	}
 	if err := r.Err(); err != nil {
-		return dst, codec.Errorf(codec.ErrSyntax, "%v", err)
+		return dst, wrap(err)
 	}
 	return dst, nil
+}
+
+// ionOffset returns the offset in its input that an error of ion-go's
+// reader gives, if it gives one.
+func ionOffset(err error) (uint64, bool) {
+	var (
+		se *ion.SyntaxError
+		ee *ion.UnexpectedEOFError
+		re *ion.UnexpectedRuneError
+		te *ion.UnexpectedTokenError
+	)
+	switch {
+	case errors.As(err, &se):
+		return se.Offset, true
+	case errors.As(err, &ee):
+		return ee.Offset, true
+	case errors.As(err, &re):
+		return re.Offset, true
+	case errors.As(err, &te):
+		return te.Offset, true
+	}
+	return 0, false
 }
 
 var errNoText = codec.Errorf(codec.ErrSyntax, "a symbol ID with no text")
@@ -84,14 +117,14 @@ func checkUTF8(s string) error {
 	return nil
 }
 
-// writeValue appends the value r is on.
-func writeValue(dst []byte, r ion.Reader, depth int) ([]byte, error) {
+// writeValue appends the value r is on; wrap makes the errors of r.
+func writeValue(dst []byte, r ion.Reader, depth int, wrap func(error) error) ([]byte, error) {
 	if depth > MaxDepth+2 {
 		return dst, codec.Errorf(codec.ErrTooDeep, "more than %d levels", MaxDepth)
 	}
 	anns, err := r.Annotations()
 	if err != nil {
-		return dst, codec.Errorf(codec.ErrSyntax, "%v", err)
+		return dst, wrap(err)
 	}
 	for _, a := range anns {
 		s, err := symText(&a)
@@ -107,7 +140,6 @@ func writeValue(dst []byte, r ion.Reader, depth int) ([]byte, error) {
 	if r.IsNull() {
 		return append(dst, "null"...), nil
 	}
-	wrap := func(err error) error { return codec.Errorf(codec.ErrSyntax, "%v", err) }
 	switch t := r.Type(); t {
 	case ion.BoolType:
 		v, err := r.BoolValue()
@@ -197,7 +229,7 @@ func writeValue(dst []byte, r ion.Reader, depth int) ([]byte, error) {
 				dst = appendText(dst, s, '\'')
 				dst = append(dst, ':')
 			}
-			if dst, err = writeValue(dst, r, depth+1); err != nil {
+			if dst, err = writeValue(dst, r, depth+1, wrap); err != nil {
 				return dst, err
 			}
 		}
