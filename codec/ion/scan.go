@@ -224,7 +224,7 @@ func utf8Seq(b []byte, j int) int {
 // lane c holding ASCII: if err has no flag in lanes 0 to c, x[:c] is
 // valid UTF-8 (utf8Seq's rules); if x[:c] is valid and lane c, if any,
 // is ASCII or begins a valid character, err has none. scanText and
-// unescapeText inline it.
+// unescapeText inline it, reordered.
 func utf8Block(x uint64) (cut int, err uint64) {
 	hi := x & msb
 	b6 := x << 1 & msb // bit 6 of each lane, moved to bit 7
@@ -282,29 +282,23 @@ func scanText(b []byte, j int, q byte) int {
 			}
 			return j + stop
 		}
-		// utf8Block, inlined.
-		hi := x & msb
-		b6 := x << 1 & msb
-		b5 := x << 2 & msb
-		b4 := x << 3 & msb
-		b3 := x << 4 & msb
-		cont := hi &^ b6
-		lead := hi & b6
-		l3 := lead & b5
-		l4 := l3 & b4
-		err := (lead<<8 | l3<<16 | l4<<24) ^ cont
-		err |= lead &^ ((x&(lsb*0x3E) + lsb*0x7F) & msb)
-		err |= l4 & (b3 | (x&(lsb*7)+lsb*3)<<4&msb)
-		e0 := l3 &^ b4 &^ ((x&(lsb*0x0F) + lsb*0x7F) & msb)
-		ed := l3 &^ b4 &^ (((x^(lsb*0x0D))&(lsb*0x0F) + lsb*0x7F) & msb)
-		f0 := l4 &^ b3 &^ ((x&(lsb*7) + lsb*0x7F) & msb)
-		f4 := l4 &^ b3 &^ (((x^(lsb*4))&(lsb*7) + lsb*0x7F) & msb)
-		b54 := b5 | b4
-		err |= e0<<8&^b5 | ed<<8&b5 | f0<<8&^b54 | f4<<8&b54
+		// utf8Block, inlined, in an order that keeps few masks live.
+		lead := x & (x << 1) & msb // 11xxxxxx
+		l3 := lead & (x << 2)      // 111xxxxx
+		l4 := l3 & (x << 3)        // 1111xxxx
 		cut := 8
 		if inc := lead&(0x80<<56) | l3&(0x8080<<48) | l4&(0x808080<<40); inc != 0 {
 			cut = bits.TrailingZeros64(inc) >> 3
 		}
+		err := (lead<<8 | l3<<16 | l4<<24) ^ (x&msb ^ lead)
+		err |= lead &^ (x&(lsb*0x3E) + lsb*0x7F)
+		err |= l4 & ((x | (x&(lsb*7) + lsb*3)) << 4)
+		t3 := l3 &^ (x << 3) // E0 to EF
+		t4 := l4 &^ (x << 4) // F0 to F7
+		s5 := x << 2
+		err |= (t3&^(x&(lsb*0x0F)+lsb*0x7F))<<8&^s5 | (t3&^((x^(lsb*0x0D))&(lsb*0x0F)+lsb*0x7F))<<8&s5
+		s54 := s5 | x<<3
+		err |= (t4&^(x&(lsb*7)+lsb*0x7F))<<8&^s54 | (t4&^((x^(lsb*4))&(lsb*7)+lsb*0x7F))<<8&s54
 		c := min(cut, stop)
 		if err&^(^uint64(0)<<(8*c+8)) != 0 {
 			break // invalid UTF-8: the loop below finds where
@@ -345,29 +339,23 @@ func unescapeText(b []byte, j int, q byte, out []byte, o int) (int, int) {
 		h := hardStops(x, qq)
 		stop := bits.TrailingZeros64(h) >> 3
 		if x&msb != 0 {
-			// utf8Block, inlined.
-			hi := x & msb
-			b6 := x << 1 & msb
-			b5 := x << 2 & msb
-			b4 := x << 3 & msb
-			b3 := x << 4 & msb
-			cont := hi &^ b6
-			lead := hi & b6
-			l3 := lead & b5
-			l4 := l3 & b4
-			err := (lead<<8 | l3<<16 | l4<<24) ^ cont
-			err |= lead &^ ((x&(lsb*0x3E) + lsb*0x7F) & msb)
-			err |= l4 & (b3 | (x&(lsb*7)+lsb*3)<<4&msb)
-			e0 := l3 &^ b4 &^ ((x&(lsb*0x0F) + lsb*0x7F) & msb)
-			ed := l3 &^ b4 &^ (((x^(lsb*0x0D))&(lsb*0x0F) + lsb*0x7F) & msb)
-			f0 := l4 &^ b3 &^ ((x&(lsb*7) + lsb*0x7F) & msb)
-			f4 := l4 &^ b3 &^ (((x^(lsb*4))&(lsb*7) + lsb*0x7F) & msb)
-			b54 := b5 | b4
-			err |= e0<<8&^b5 | ed<<8&b5 | f0<<8&^b54 | f4<<8&b54
+			// utf8Block, inlined, in an order that keeps few masks live.
+			lead := x & (x << 1) & msb // 11xxxxxx
+			l3 := lead & (x << 2)      // 111xxxxx
+			l4 := l3 & (x << 3)        // 1111xxxx
 			cut := 8
 			if inc := lead&(0x80<<56) | l3&(0x8080<<48) | l4&(0x808080<<40); inc != 0 {
 				cut = bits.TrailingZeros64(inc) >> 3
 			}
+			err := (lead<<8 | l3<<16 | l4<<24) ^ (x&msb ^ lead)
+			err |= lead &^ (x&(lsb*0x3E) + lsb*0x7F)
+			err |= l4 & ((x | (x&(lsb*7) + lsb*3)) << 4)
+			t3 := l3 &^ (x << 3) // E0 to EF
+			t4 := l4 &^ (x << 4) // F0 to F7
+			s5 := x << 2
+			err |= (t3&^(x&(lsb*0x0F)+lsb*0x7F))<<8&^s5 | (t3&^((x^(lsb*0x0D))&(lsb*0x0F)+lsb*0x7F))<<8&s5
+			s54 := s5 | x<<3
+			err |= (t4&^(x&(lsb*7)+lsb*0x7F))<<8&^s54 | (t4&^((x^(lsb*4))&(lsb*7)+lsb*0x7F))<<8&s54
 			c := min(cut, stop)
 			if err&^(^uint64(0)<<(8*c+8)) != 0 {
 				break
