@@ -146,7 +146,7 @@ func TestConvertParquet_testdata(t *testing.T) {
 func TestConvertParquet_sameFromBothFormats(t *testing.T) {
 	for _, kind := range []gen.Kind{gen.Full, gen.Incremental} {
 		t.Run(kind.String(), func(t *testing.T) {
-			opt := gen.Options{Items: 60, Files: 3, Seed: 91, Kind: kind}
+			opt := gen.Options{Items: 60, Files: 3, Seed: 91, Kind: kind, Shape: gen.ShapeTable}
 			e := genExport(t, opt)
 			opt.Format = codec.FormatION
 			dir := t.TempDir()
