@@ -3,6 +3,7 @@ package parquet
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"strings"
@@ -121,10 +122,14 @@ type slotStats struct {
 }
 
 type typeStats struct {
-	count  int64
-	num    numStats    // N, and NS elements
-	elem   *slotStats  // L elements
-	fields *fieldStats // M fields
+	count int64
+	// distinct holds hashes of the first strings of an S slot, up to
+	// maxDictionary; nil once more were seen (or for other types).
+	distinct map[uint64]struct{}
+	many     bool
+	num      numStats    // N, and NS elements
+	elem     *slotStats  // L elements
+	fields   *fieldStats // M fields
 }
 
 // numStats sums up the numbers of one slot.
@@ -167,6 +172,8 @@ func (in *Inferrer) addValue(s *slotStats, v *codec.Value) {
 	}
 	t.count++
 	switch v.Type {
+	case codec.TypeS:
+		t.addString(v.Str)
 	case codec.TypeN:
 		in.addNumber(&t.num, v.Str)
 	case codec.TypeNS:
@@ -186,6 +193,27 @@ func (in *Inferrer) addValue(s *slotStats, v *codec.Value) {
 			t.fields = &f
 		}
 		in.addItem(t.fields, codec.Item(v.Elems))
+	}
+}
+
+// maxDictionary is the most distinct values of a string column that is
+// dictionary-encoded. Dictionaries pay for few distinct values (statuses,
+// countries, enums), and cost time without shrinking the file for many
+// (names, text, ids): zstd finds the repeats there anyway.
+const maxDictionary = 256
+
+var seed = maphash.MakeSeed()
+
+func (t *typeStats) addString(s string) {
+	if t.many {
+		return
+	}
+	if t.distinct == nil {
+		t.distinct = make(map[uint64]struct{}, 8)
+	}
+	t.distinct[maphash.String(seed, s)] = struct{}{}
+	if len(t.distinct) > maxDictionary {
+		t.many, t.distinct = true, nil
 	}
 }
 
@@ -248,6 +276,21 @@ func (s *slotStats) merge(o *slotStats) {
 		}
 		t.count += ot.count
 		t.num.merge(&ot.num)
+		if ot.many {
+			t.many, t.distinct = true, nil
+		}
+		for h := range ot.distinct {
+			if t.many {
+				break
+			}
+			if t.distinct == nil {
+				t.distinct = make(map[uint64]struct{}, len(ot.distinct))
+			}
+			t.distinct[h] = struct{}{}
+			if len(t.distinct) > maxDictionary {
+				t.many, t.distinct = true, nil
+			}
+		}
 		if ot.elem != nil {
 			if t.elem == nil {
 				t.elem = new(slotStats)
@@ -352,6 +395,8 @@ func (in *Inferrer) slot(s *slotStats) *Slot {
 		}
 		typ := &Type{Type: codec.Type(ty).String(), Count: t.count}
 		switch codec.Type(ty) {
+		case codec.TypeS:
+			typ.Dictionary = !t.many && t.count > 0
 		case codec.TypeN, codec.TypeNS:
 			typ.Number = in.number(&t.num)
 		case codec.TypeL:

@@ -78,6 +78,9 @@ type Type struct {
 	Element *Slot `json:"element,omitempty"`
 	// Fields are the fields of an M, a struct column.
 	Fields []*Slot `json:"fields,omitempty"`
+	// Dictionary dictionary-encodes an S column: inferred for columns of
+	// few distinct values (at most 256 in the data).
+	Dictionary bool `json:"dictionary,omitempty"`
 	// Count is how many of the slot's values had this type.
 	Count int64 `json:"count,omitempty"`
 }
@@ -295,6 +298,9 @@ func (sl *Slot) check(path string, named bool) error {
 			if err := t.Element.check(path+"[]", false); err != nil {
 				return err
 			}
+		}
+		if t.Dictionary && ty != codec.TypeS {
+			return fmt.Errorf("schema: %s: \"dictionary\" is for type S only", path)
 		}
 		if ty != codec.TypeM && len(t.Fields) > 0 {
 			return fmt.Errorf("schema: %s: type %s takes no \"fields\"", path, t.Type)

@@ -223,13 +223,19 @@ func newWriter(st store.Store, opt Options) (*Writer, error) {
 			level = 1
 		}
 	}
-	w.props = pq.NewWriterProperties(
+	props := []pq.WriterProperty{
 		pq.WithCompression(codecName),
 		pq.WithCompressionLevel(level),
+		// Dictionaries only where the schema asks (see Type.Dictionary).
+		pq.WithDictionaryDefault(false),
 		pq.WithCreatedBy("ddbexport"),
 		pq.WithAllocator(memory.DefaultAllocator),
 		pq.WithStats(true),
-	)
+	}
+	for _, path := range dictionaryPaths(opt.Schema) {
+		props = append(props, pq.WithDictionaryFor(path, true))
+	}
+	w.props = pq.NewWriterProperties(props...)
 	src, _ := json.Marshal(opt.Source)
 	w.meta = [][2]string{{MetaSchema, string(opt.Schema.MarshalCompact())}, {MetaSource, string(src)}}
 	return w, nil
@@ -763,4 +769,48 @@ func partNumber(name string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil && n >= 0
+}
+
+// dictionaryPaths returns the Parquet column paths of the S columns that
+// are dictionary-encoded.
+func dictionaryPaths(s *Schema) []string {
+	var paths []string
+	var slot func(prefix string, sl *Slot)
+	typed := func(prefix string, t *Type) {
+		switch t.typeOf() {
+		case codec.TypeS:
+			if t.Dictionary {
+				paths = append(paths, prefix)
+			}
+		case codec.TypeL:
+			slot(prefix+".list.element", t.Element)
+		case codec.TypeM:
+			for _, f := range t.Fields {
+				slot(prefix+"."+f.Name, f)
+			}
+		}
+	}
+	slot = func(prefix string, sl *Slot) {
+		switch {
+		case sl.As == AsJSON:
+		case len(sl.Types) == 1:
+			typed(prefix, sl.Types[0])
+		default:
+			for _, t := range sl.Types {
+				typed(prefix+"."+childName(t.typeOf()), t)
+			}
+		}
+	}
+	for _, sl := range s.Keys {
+		slot(sl.Name, sl)
+	}
+	for _, sl := range s.Attributes {
+		if s.Kind == KindIncremental {
+			slot(ColumnNewImage+"."+sl.Name, sl)
+			slot(ColumnOldImage+"."+sl.Name, sl)
+			continue
+		}
+		slot(sl.Name, sl)
+	}
+	return paths
 }
