@@ -166,6 +166,9 @@ child of an attribute of several types.` + "\n" + exitStatusHelp,
 				fmt.Fprintf(stderr, "Error: no schema: the export does not verify (see the report)\n")
 				return exitCode(rep.ExitCode())
 			}
+			for _, w := range s.Warnings() {
+				fmt.Fprintf(stderr, "warning: %s\n", w)
+			}
 			if jsonOut {
 				err = s.WriteJSON(stdout)
 			} else {
@@ -189,7 +192,11 @@ child of an attribute of several types.` + "\n" + exitStatusHelp,
 // writeSchemaTable prints a schema as a table: one row per slot.
 func writeSchemaTable(w io.Writer, s *parquet.Schema) error {
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s export, %d items\n\n", s.Kind, s.Items)
+	if s.Kind == parquet.KindIncremental {
+		fmt.Fprintf(tw, "%s export, %d records, %d images (presence of an image attribute is per image)\n\n", s.Kind, s.Items, s.Images)
+	} else {
+		fmt.Fprintf(tw, "%s export, %d items\n\n", s.Kind, s.Items)
+	}
 	fmt.Fprintln(tw, "PATH\tPRESENT\tDYNAMODB TYPES\tCOLUMN")
 	var walk func(prefix string, sl *parquet.Slot, parent int64, key bool)
 	walk = func(path string, sl *parquet.Slot, parent int64, key bool) {
@@ -231,8 +238,12 @@ func writeSchemaTable(w io.Writer, s *parquet.Schema) error {
 	for _, sl := range s.Keys {
 		walk(pathName(sl.Name), sl, s.Items, true)
 	}
+	parent := s.Items
+	if s.Kind == parquet.KindIncremental {
+		parent = s.Images // an image attribute's presence is per image
+	}
 	for _, sl := range s.Attributes {
-		walk(pathName(sl.Name), sl, s.Items, false)
+		walk(pathName(sl.Name), sl, parent, false)
 	}
 	return tw.Flush()
 }
@@ -304,7 +315,7 @@ func (f *parquetFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.schemaFile, "schema", "", "Parquet only: a schema file (from schema --json) instead of inferring one: one pass instead of two")
 	fs.StringVar(&f.targetSize, "target-file-size", "256MiB", "Parquet only: size at which an output file is closed and the next begun")
 	fs.StringVar(&f.rowGroup, "row-group-size", "32MiB", "Parquet only: item data (before compression) per row group; each worker holds one, encoded, in memory")
-	fs.StringVar(&f.compression, "compression", parquet.DefaultCompression, "Parquet only: zstd, snappy, gzip or none")
+	fs.StringVar(&f.compression, "compression", parquet.DefaultCompression, "Parquet only: zstd, snappy, lz4, gzip or none")
 	fs.IntVar(&f.level, "compression-level", 0, "Parquet only: the codec's level (0: zstd's fastest, gzip's default)")
 	fs.BoolVar(&f.resume, "resume", false, "Parquet only: continue an interrupted conversion into the same --out, keeping the files it completed")
 }
@@ -411,6 +422,9 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 			schema, pins = s, p
 		}
 		opt.Schema = schema
+		for _, w := range schema.Warnings() {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
+		}
 		if w, err = parquet.New(ctx, outStore, opt); err != nil {
 			return &exitError{code: exitCannotCheck, err: err}
 		}

@@ -80,6 +80,7 @@ type Inferrer struct {
 	records int64
 	full    int64 // full export records
 	change  int64 // incremental records
+	images  int64 // their images
 	keys    fieldStats
 	attrs   fieldStats
 	buf     []byte
@@ -147,8 +148,12 @@ func (in *Inferrer) Add(r *codec.Record) {
 	if r.IsChange() {
 		in.change++
 		in.addItem(&in.keys, r.Keys)
-		in.addItem(&in.attrs, r.NewImage)
-		in.addItem(&in.attrs, r.OldImage)
+		for _, im := range [2]codec.Item{r.NewImage, r.OldImage} {
+			if im != nil {
+				in.images++
+				in.addItem(&in.attrs, im)
+			}
+		}
 		return
 	}
 	in.full++
@@ -243,6 +248,7 @@ func (in *Inferrer) Merge(o *Inferrer) {
 	in.records += o.records
 	in.full += o.full
 	in.change += o.change
+	in.images += o.images
 	in.keys.merge(&o.keys)
 	in.attrs.merge(&o.attrs)
 }
@@ -340,6 +346,7 @@ func (in *Inferrer) Schema() (*Schema, error) {
 	attrs := in.slots(&in.attrs)
 	if in.change > 0 {
 		s.Kind = KindIncremental
+		s.Images = in.images
 		s.Keys = in.slots(&in.keys)
 		order := func(slots []*Slot) []*Slot {
 			var first []*Slot

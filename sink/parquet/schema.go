@@ -36,6 +36,9 @@ type Schema struct {
 	// Items counts the items (records) the schema was inferred from; 0
 	// for a schema written by hand.
 	Items int64 `json:"items,omitempty"`
+	// Images counts the images (NewImage and OldImage) of an incremental
+	// export's records that the attributes were inferred from.
+	Images int64 `json:"images,omitempty"`
 	// Keys are the table's key attributes, where known: the partition key
 	// then the sort key.
 	Keys []*Slot `json:"keys,omitempty"`
@@ -157,7 +160,7 @@ func (s *Schema) MarshalCompact() []byte {
 
 func (s *Schema) withoutCounts() *Schema {
 	c := *s
-	c.Items = 0
+	c.Items, c.Images = 0, 0
 	strip := func(slots []*Slot) []*Slot {
 		out := make([]*Slot, len(slots))
 		for i, sl := range slots {
@@ -195,6 +198,51 @@ func (sl *Slot) withoutCounts() *Slot {
 // Equal reports whether a and b write the same columns (counts aside).
 func (s *Schema) Equal(o *Schema) bool {
 	return bytes.Equal(s.MarshalCompact(), o.MarshalCompact())
+}
+
+// Warnings lists what a query engine may trip over in s, though Parquet
+// takes it: names of one struct (or of the top level) that differ only in
+// case, which case-insensitive engines (Spark, Athena, Hive) cannot tell
+// apart.
+func (s *Schema) Warnings() []string {
+	var warns []string
+	var fields func(path string, slots []*Slot)
+	var slot func(path string, sl *Slot)
+	fields = func(path string, slots []*Slot) {
+		seen := map[string]string{}
+		for _, sl := range slots {
+			k := strings.ToLower(sl.Name)
+			if other, ok := seen[k]; ok {
+				where := "the top level"
+				if path != "" {
+					where = path
+				}
+				warns = append(warns, fmt.Sprintf("%s has attributes %q and %q, which differ only in case: case-insensitive engines (Spark, Athena) cannot tell their columns apart", where, other, sl.Name))
+			} else {
+				seen[k] = sl.Name
+			}
+			p := sl.Name
+			if path != "" {
+				p = path + "." + sl.Name
+			}
+			slot(p, sl)
+		}
+	}
+	slot = func(path string, sl *Slot) {
+		for _, t := range sl.Types {
+			if t.Element != nil {
+				slot(path+"[]", t.Element)
+			}
+			fields(path, t.Fields)
+		}
+	}
+	if s.Kind == KindFull {
+		fields("", slices.Concat(s.Keys, s.Attributes))
+	} else {
+		fields("", s.Keys)
+		fields("", s.Attributes)
+	}
+	return warns
 }
 
 // Check reports the first rule s breaks: a known version and kind, named

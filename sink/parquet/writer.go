@@ -104,12 +104,14 @@ func ParseCompression(s string) (compress.Compression, error) {
 		return compress.Codecs.Zstd, nil
 	case "snappy":
 		return compress.Codecs.Snappy, nil
+	case "lz4", "lz4_raw":
+		return compress.Codecs.Lz4Raw, nil
 	case "gzip":
 		return compress.Codecs.Gzip, nil
 	case "none", "uncompressed":
 		return compress.Codecs.Uncompressed, nil
 	}
-	return 0, fmt.Errorf("compression %q: want zstd, snappy, gzip or none", s)
+	return 0, fmt.Errorf("compression %q: want zstd, snappy, lz4, gzip or none", s)
 }
 
 // Source describes the export that an output holds.
