@@ -18,6 +18,8 @@ var allowed = map[string][]string{
 	"store":                   {},
 	"store/localfs":           {"store"},
 	"store/storetest":         {"store"},
+	"store/s3":                {"store"},
+	"store/s3/s3test":         {},
 	"codec":                   {},
 	"codec/internal/dupcheck": {"codec"},
 	"codec/internal/lines":    {"codec"},

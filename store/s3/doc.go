@@ -1,0 +1,51 @@
+// Package s3 is a store.Store over the objects of an Amazon S3 bucket (or
+// an S3-compatible store) under a key prefix, with aws-sdk-go-v2.
+//
+// Keys are relative to the prefix, as localfs's keys are relative to its
+// root: with the prefix "exports/2026", the key "AWSDynamoDB/x/_started"
+// is the S3 object exports/2026/AWSDynamoDB/x/_started. String gives
+// s3://bucket/prefix.
+//
+// # Reading
+//
+// Open streams GetObject; nothing is held whole in memory. The first
+// response fixes the object's ETag and size. When the body fails before
+// its end (a connection cut or reset, no data for Options.ReadTimeout, a
+// 5xx on the next request), the read resumes from the byte reached with a
+// ranged GetObject ("Range: bytes=N-") that carries the first ETag in
+// If-Match, and checks the answer's ETag and Content-Range: the bytes read
+// are exactly the object's, in order, never a mix of two versions. An
+// object replaced or removed meanwhile fails the read with an error
+// wrapping ErrChanged. Faults are retried with exponential backoff and
+// jitter, at most Options.MaxRetries times in a row without progress;
+// throttling (503 SlowDown) waits longer and has four times the budget,
+// so it slows a run instead of failing it. (The SDK's own retryer retries
+// each request first, as configured on the client.)
+//
+// # Writing
+//
+// Create streams what is written into an upload through a pipe: objects
+// smaller than Options.PartSize go in one PutObject, larger ones in a
+// multipart upload of parts of that size, a few in flight, so memory is
+// bounded by (Options.UploadConcurrency+1) parts per writer, whatever the
+// object's size. The object appears under its key only when Commit
+// succeeds; Abort ends the upload with an error, and the multipart upload
+// is aborted, so nothing is published.
+//
+// # Listing
+//
+// List pages through ListObjectsV2 and yields the keys below the prefix in
+// S3's order, which is lexicographic; keys that store.CheckKey rejects
+// (such as folder markers ending in "/") are skipped, as localfs skips
+// names that are not keys.
+//
+// # Errors
+//
+// A missing object wraps store.ErrNotExist (as HeadObject answers 404 for
+// a missing bucket too, Stat cannot tell the two apart; List can). Missing
+// or refused credentials, access denied, no such bucket and a wrong region
+// are *Error values of the kinds ErrNoCredentials, ErrBadCredentials,
+// ErrAccessDenied, ErrNoSuchBucket and ErrWrongRegion, whose one-line
+// message says what to fix. Options.RequesterPays and
+// Options.ExpectedBucketOwner are sent with every request.
+package s3
