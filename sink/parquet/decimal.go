@@ -23,6 +23,64 @@ type decimal struct {
 // parseDecimal parses the number s, using buf for its digits; it returns
 // buf for reuse.
 func parseDecimal(buf []byte, s string) (decimal, []byte) {
+	if d, b, ok := parsePlain(buf[:0], s); ok {
+		return d, b
+	}
+	return parseCanonical(buf, s)
+}
+
+// parsePlain parses the common forms -?[0-9]+(\.[0-9]*)? quickly; ok is
+// false for any other form (exponents, Ion's 6d2, a leading '+' or '.'),
+// which parseCanonical takes.
+func parsePlain(buf []byte, s string) (decimal, []byte, bool) {
+	var d decimal
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		d.neg = true
+		i++
+	}
+	start := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == start {
+		return d, buf, false
+	}
+	frac := 0
+	if i < len(s) && s[i] == '.' {
+		i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			frac++
+		}
+	}
+	if i != len(s) {
+		return d, buf, false
+	}
+	// The digits without the point, without leading zeros.
+	j := start
+	for j < len(s) && (s[j] == '0' || s[j] == '.') {
+		j++
+	}
+	for ; j < len(s); j++ {
+		if s[j] != '.' {
+			buf = append(buf, s[j])
+		}
+	}
+	d.exp = -frac
+	n := len(buf)
+	for n > 0 && buf[n-1] == '0' {
+		n--
+		d.exp++
+	}
+	d.ok, d.digits = true, buf[:n]
+	if n == 0 {
+		return decimal{ok: true}, buf, true
+	}
+	return d, buf, true
+}
+
+func parseCanonical(buf []byte, s string) (decimal, []byte) {
 	c, ok := codec.AppendCanonicalNumber(buf[:0], s)
 	if !ok {
 		return decimal{}, c
