@@ -90,7 +90,7 @@ that, such as a whole bucket copied with "aws s3 sync s3://bucket DIR".` + "\n" 
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitCannotCheck, err: fmt.Errorf("%v\nTry: %s --help", err, c.CommandPath())}
 	})
-	root.AddCommand(newVerifyCmd(stdout, stderr), newCatCmd(stdout, stderr), newConvertCmd(stdout, stderr), newSchemaCmd(stdout, stderr), newGenCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newVerifyCmd(stdout, stderr), newCatCmd(stdout, stderr), newConvertCmd(stdout, stderr), newSchemaCmd(stdout, stderr), newGenCmd(stdout, stderr), newBenchCmd(stdout, stderr), newVersionCmd(stdout))
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
