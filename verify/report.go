@@ -41,6 +41,7 @@ const (
 	WarnMissingStarted      = "missing_started"       // no _started file (users may delete it)
 	WarnExportIDMismatch    = "export_id_mismatch"    // the ARN's export ID is not the folder's name
 	WarnUnexpectedLocation  = "unexpected_location"   // a data file not where DynamoDB writes them
+	WarnOSFile              = "os_file"               // .DS_Store, ._*, Thumbs.db, desktop.ini in data/
 )
 
 // KindIOError is the kind of the entries of Report.Errors: a file that

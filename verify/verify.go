@@ -325,6 +325,11 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 				c.failure(sortKey{group: groupExtra}, Finding{Kind: KindIOError, File: dataDir, fileIsStoreKey: true, Message: err.Error()})
 				break
 			}
+			if !listed[obj.Key] && osFile(obj.Key) {
+				c.warning(sortKey{group: groupExtra, name: obj.Key}, Finding{Kind: WarnOSFile, File: obj.Key, fileIsStoreKey: true,
+					Actual: fmt.Sprintf("%d bytes", obj.Size), Message: "a file an operating system or file manager left in the data/ folder; not part of the export"})
+				continue
+			}
 			if !listed[obj.Key] {
 				c.finding(sortKey{group: groupExtra, name: obj.Key}, Finding{Kind: KindExtraFile, File: obj.Key, fileIsStoreKey: true,
 					Actual: fmt.Sprintf("%d bytes", obj.Size), Message: "a file in the export's data/ folder that manifest-files.json does not list"})
@@ -718,4 +723,17 @@ func (c *checker) compareKeySchemas(tasks []pipeline.Task, taskIndex map[string]
 				Message: "this file's records have another key schema than those of " + firstFile})
 		}
 	}
+}
+
+// osFile reports whether key names a file that operating systems and file
+// managers leave in folders (.DS_Store, AppleDouble ._ files, Thumbs.db,
+// desktop.ini): a copy made with Finder or Explorer has them, DynamoDB
+// never writes them.
+func osFile(key string) bool {
+	name := key[strings.LastIndexByte(key, '/')+1:]
+	switch name {
+	case ".DS_Store", "Thumbs.db", "desktop.ini", "Desktop.ini":
+		return true
+	}
+	return strings.HasPrefix(name, "._")
 }
