@@ -1,12 +1,11 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"github.com/ddbexport/ddbexport/pipeline"
 	sinkexport "github.com/ddbexport/ddbexport/sink/export"
 	"github.com/ddbexport/ddbexport/store"
-	"github.com/ddbexport/ddbexport/store/localfs"
 	"github.com/ddbexport/ddbexport/verify"
 )
 
@@ -107,7 +105,11 @@ format you need.` + "\n" + exitStatusHelp,
 			if err != nil {
 				return &exitError{code: exitCannotCheck, err: err}
 			}
-			w, err := sinkexport.New(ctx, localfs.New(out), sinkexport.Options{
+			outStore, err := openStore(ctx, out)
+			if err != nil {
+				return err
+			}
+			w, err := sinkexport.New(ctx, outStore, sinkexport.Options{
 				Summary: tmpl,
 				Format:  target,
 				Files:   max(len(partition), 1),
@@ -136,7 +138,7 @@ format you need.` + "\n" + exitStatusHelp,
 				bar.stop()
 			}
 			if err != nil || rep.ExitCode() != verify.ExitIntact {
-				if aerr := discard(w, out); aerr != nil {
+				if aerr := discard(context.WithoutCancel(ctx), w, outStore); aerr != nil {
 					fmt.Fprintf(stderr, "warning: removing the partial output: %v\n", aerr)
 				}
 				if err != nil {
@@ -155,13 +157,13 @@ format you need.` + "\n" + exitStatusHelp,
 			}
 			_, err = fmt.Fprintf(stdout, "converted %s export %s (%d items, %s) to %s export %s\n  %s\n",
 				strings.ToLower(strings.TrimSuffix(string(src.Type()), "_EXPORT")), src.ExportID(), sum.ItemCount, src.OutputFormat,
-				sum.OutputFormat, sum.ExportID(), filepath.Join(out, filepath.FromSlash(w.Ref().Key(manifest.SummaryName))))
+				sum.OutputFormat, sum.ExportID(), joinPath(out, w.Ref().Key(manifest.SummaryName)))
 			return err
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&to, "to", "", "the output: parquet, or an export in dynamodb-json or ion")
-	f.StringVar(&out, "out", "", "the folder of the Parquet files, or the one that plays the bucket of the new export")
+	f.StringVar(&out, "out", "", "the folder (or s3://BUCKET/PREFIX) of the Parquet files, or the one that plays the bucket of the new export")
 	f.IntVar(&workers, "workers", 0, "data files converted at once (0: all cores)")
 	f.StringVar(&exportID, "export-id", "", "the export to convert when PATH holds several")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
@@ -233,17 +235,29 @@ func cmp(s, def string) string {
 	return s
 }
 
-// discard abandons a new export and removes what it wrote into out: its
+// discard abandons a new export and removes what it wrote into st: its
 // data files (in the shared data folder too) and its folder.
-func discard(w *sinkexport.Writer, out string) error {
+func discard(ctx context.Context, w *sinkexport.Writer, st store.Store) error {
 	err := w.Abort()
 	for i := range w.Files() {
-		if rerr := os.Remove(filepath.Join(out, filepath.FromSlash(w.DataKey(i)))); rerr != nil && !os.IsNotExist(rerr) && err == nil {
+		if rerr := st.Remove(ctx, w.DataKey(i)); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
-	if rerr := os.RemoveAll(filepath.Join(out, filepath.FromSlash(w.Ref().Dir()))); rerr != nil && err == nil {
-		err = rerr
+	var keys []string
+	for o, lerr := range st.List(ctx, w.Ref().Dir()) {
+		if lerr != nil {
+			if err == nil {
+				err = lerr
+			}
+			break
+		}
+		keys = append(keys, o.Key)
+	}
+	for _, k := range keys {
+		if rerr := st.Remove(ctx, k); rerr != nil && err == nil {
+			err = rerr
+		}
 	}
 	return err
 }

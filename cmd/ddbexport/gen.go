@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/gen"
 	"github.com/ddbexport/ddbexport/manifest"
-	"github.com/ddbexport/ddbexport/store/localfs"
 )
 
 func newGenCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -39,7 +37,8 @@ With --shape varied (the default) every item has its own attribute names
 and types, a torture test for decoders; with --shape table items are those
 of one orders table, about 18 attributes of stable types (only "ext" is S
 in some items and N in others), for converters that infer a schema.
-The same flags and --seed give byte-identical output.`,
+The same flags and --seed give byte-identical output. OUTDIR may be
+s3://BUCKET/PREFIX: the objects are uploaded, each published whole.`,
 		Example: `  ddbexport gen --items 1000 --files 4 out/
   ddbexport gen --kind incremental --view NEW_IMAGE --key pk:S,sk:N --seed 7 out/
   ddbexport gen --shape table --items 100000 --files 8 out/`,
@@ -68,17 +67,20 @@ The same flags and --seed give byte-identical output.`,
 			}
 			opt.View = strings.ToUpper(opt.View)
 			opt.Prefix = strings.Trim(opt.Prefix, "/")
-			st := localfs.New(args[0])
+			st, err := openStore(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
 			ref, s, err := gen.Write(cmd.Context(), st, opt, func(w io.Writer) codec.Encoder {
 				enc, _ := codec.NewEncoder(opt.Format, w)
 				return enc
 			})
 			if err != nil {
-				return usageErrorf("%v", err)
+				return usageErrorf("%v", plainS3Error(err))
 			}
 			_, err = fmt.Fprintf(stdout, "wrote %s export %s of table %s: %d items, %s\n  %s\n",
 				strings.ToLower(strings.TrimSuffix(string(s.Type()), "_EXPORT")), ref.ID, s.TableName(), s.ItemCount, s.OutputFormat,
-				filepath.Join(args[0], filepath.FromSlash(ref.Key(manifest.SummaryName))))
+				joinPath(args[0], ref.Key(manifest.SummaryName)))
 			return err
 		},
 	}

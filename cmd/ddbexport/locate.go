@@ -25,6 +25,15 @@ type located struct {
 // that. With several exports found, exportID picks one; without it the
 // error lists them.
 func locate(ctx context.Context, path, exportID string) (*located, error) {
+	if isS3URL(path) {
+		st, prefix, err := openS3Export(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return pick(ctx, st, prefix, path, exportID, func(ref manifest.Ref) string {
+			return strings.TrimSuffix(st.String(), "/") + "/" + ref.String()
+		})
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, usageErrorf("cannot read %s: %v", path, errors.Unwrap(err))
@@ -46,12 +55,32 @@ func locate(ctx context.Context, path, exportID string) (*located, error) {
 		// their data in the sibling folder data/.
 		root, prefix = filepath.Dir(dir), filepath.Base(dir)+"/"
 	}
-	st := localfs.New(root)
+	return pick(ctx, localfs.New(root), prefix, path, exportID, func(ref manifest.Ref) string {
+		location := filepath.Join(root, filepath.FromSlash(ref.String()))
+		if !filepath.IsAbs(path) {
+			// Say where the export is the way the user said it: relative.
+			if wd, err := os.Getwd(); err == nil {
+				if rel, err := filepath.Rel(wd, location); err == nil {
+					location = rel
+				}
+			}
+		}
+		return location
+	})
+}
+
+// pick finds the exports in st under prefix and picks the one the user
+// means, by exportID when there are several; where names the export found
+// for people.
+func pick(ctx context.Context, st store.Store, prefix, path, exportID string, where func(manifest.Ref) string) (*located, error) {
 	refs, err := manifest.Find(ctx, st, prefix)
 	if errors.Is(err, manifest.ErrNoExport) {
 		return nil, usageErrorf("no DynamoDB export under %s: looked for AWSDynamoDB/<export-id>/ holding manifest-summary.json or _started", path)
 	}
 	if err != nil {
+		if isS3URL(path) {
+			return nil, s3Error(path, err)
+		}
 		return nil, usageErrorf("cannot list %s: %v", path, err)
 	}
 	if exportID != "" {
@@ -70,16 +99,7 @@ func locate(ctx context.Context, path, exportID string) (*located, error) {
 		return nil, usageErrorf("%d exports under %s; pick one with --export-id:\n%s", len(refs), path, describeRefs(ctx, st, refs))
 	}
 	ref := refs[0]
-	location := filepath.Join(root, filepath.FromSlash(ref.String()))
-	if !filepath.IsAbs(path) {
-		// Say where the export is the way the user said it: relative.
-		if wd, err := os.Getwd(); err == nil {
-			if rel, err := filepath.Rel(wd, location); err == nil {
-				location = rel
-			}
-		}
-	}
-	return &located{st: st, ref: ref, location: location}, nil
+	return &located{st: st, ref: ref, location: where(ref)}, nil
 }
 
 func isExportDir(dir string) bool {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,7 +19,6 @@ import (
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/pipeline"
 	"github.com/ddbexport/ddbexport/sink/parquet"
-	"github.com/ddbexport/ddbexport/store/localfs"
 	"github.com/ddbexport/ddbexport/verify"
 )
 
@@ -379,7 +377,10 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 	if src.Incremental() && schema != nil && schema.Kind != parquet.KindIncremental {
 		return usageErrorf("--schema %s is of a %s export; %s is incremental", pf.schemaFile, schema.Kind, loc.location)
 	}
-	outStore := localfs.New(out)
+	outStore, err := openStore(ctx, out)
+	if err != nil {
+		return err
+	}
 	opt := parquet.Options{
 		TargetFileSize:   target,
 		RowGroupSize:     rowGroup,
@@ -480,7 +481,7 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 	}
 	_, err = fmt.Fprintf(stdout, "converted %s export %s (%d items, %s) to Parquet: %d rows in %d files, %s\n  %s\n",
 		strings.ToLower(strings.TrimSuffix(string(src.Type()), "_EXPORT")), src.ExportID(), src.ItemCount, src.OutputFormat,
-		m.Rows, len(m.Files), humanize.IBytes(uint64(size)), filepath.Join(out, parquet.ManifestName))
+		m.Rows, len(m.Files), humanize.IBytes(uint64(size)), joinPath(out, parquet.ManifestName))
 	return err
 }
 

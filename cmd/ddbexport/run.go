@@ -80,13 +80,16 @@ realistic exports to test with.
 
 PATH may be the export folder (AWSDynamoDB/<export-id>/), its
 manifest-summary.json, the folder above AWSDynamoDB/, or any folder above
-that, such as a whole bucket copied with "aws s3 sync s3://bucket DIR".` + "\n" + exitStatusHelp,
+that, such as a whole bucket copied with "aws s3 sync s3://bucket DIR"; or
+the same in S3, as s3://BUCKET/PREFIX (credentials and region from the
+standard AWS configuration, and the flags below).` + "\n" + exitStatusHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version(),
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	addAWSFlags(root)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitCannotCheck, err: fmt.Errorf("%v\nTry: %s --help", err, c.CommandPath())}
 	})
