@@ -36,6 +36,13 @@ var allowed = map[string][]string{
 	// exportapi drives the export API over the SDK's dynamodb client:
 	// stdlib and the SDK only, so any program can validate and start exports.
 	"exportapi": {},
+	// exportapi/server is the local export service: exportapi for the API's
+	// rules and ARNs; sink/export writes the exports; store (and
+	// store/localfs for bucket folders) is where; codec, codec/ddbjson and
+	// codec/ion read items files and encode both formats; manifest reads an
+	// existing export given as a table's items; gen sizes items
+	// (billedSizeBytes) as the generator does.
+	"exportapi/server": {"exportapi", "sink/export", "gen", "store", "store/localfs", "codec", "codec/ddbjson", "codec/ion", "manifest"},
 }
 
 func TestDependencyPolicy(t *testing.T) {
