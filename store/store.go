@@ -19,6 +19,11 @@ import (
 // fs.ErrNotExist, so errors.Is works across stores.
 var ErrNotExist = fs.ErrNotExist
 
+// ErrChanged is wrapped by the error of a read that stopped because the
+// object was replaced while it was read (store/s3 detects it by the ETag),
+// rather than mix two versions of it.
+var ErrChanged = errors.New("object changed while read")
+
 // ErrUnsafeKey is returned for a key that is absolute, empty, or would
 // leave the store's root.
 var ErrUnsafeKey = errors.New("store: unsafe key")

@@ -31,6 +31,7 @@ const (
 	KindExtensionMismatch        = "extension_mismatch"         // a data file's extension contradicts outputFormat
 	KindSchemaMismatch           = "schema_mismatch"            // a record does not fit the schema of a conversion
 	KindChangedDuringRun         = "changed_during_run"         // a data file differs between two passes of one run
+	KindChangedObject            = "changed_object"             // a data file was replaced while it was read (its ETag changed)
 )
 
 // Warning kinds: what could not be checked. Warnings leave the exit code

@@ -500,6 +500,12 @@ func (c *checker) judge(order sortKey, r pipeline.Result) {
 		c.finding(order, Finding{Kind: KindMissingFile, File: file, ManifestLine: int64(r.File.Line),
 			Message: "a data file listed in manifest-files.json is missing"})
 		return
+	case r.IOErr != nil && errors.Is(r.IOErr, store.ErrChanged):
+		// Not an I/O error: the object is not the one whose reading
+		// began, and the check stopped rather than mix two versions.
+		c.finding(order, Finding{Kind: KindChangedObject, File: file, ManifestLine: int64(r.File.Line),
+			Message: "the data file was replaced while it was read: " + r.IOErr.Error() + "; verify it again once the export is stable"})
+		return
 	case r.IOErr != nil:
 		c.failure(order, Finding{Kind: KindIOError, File: file, Message: r.IOErr.Error()})
 		return

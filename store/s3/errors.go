@@ -10,6 +10,8 @@ import (
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+
+	"github.com/ddbexport/ddbexport/store"
 )
 
 // Kinds of error, for errors.Is. Each error of a kind says in one line
@@ -28,8 +30,9 @@ var (
 	// ErrWrongRegion: the bucket is in another region than the client's.
 	ErrWrongRegion = errors.New("wrong region")
 	// ErrChanged: an object changed (its ETag) while it was being read,
-	// so the read stopped rather than mix two versions.
-	ErrChanged = errors.New("object changed while read")
+	// so the read stopped rather than mix two versions. It is
+	// store.ErrChanged, so that callers need not know the store.
+	ErrChanged = store.ErrChanged
 	// ErrBadListing: the server listed keys out of order.
 	ErrBadListing = errors.New("bad listing")
 )
