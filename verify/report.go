@@ -100,24 +100,27 @@ type ExportInfo struct {
 
 // Totals counts what was read.
 type Totals struct {
-	Files             int64 `json:"files"`             // data files listed in the manifest
-	FilesRead         int64 `json:"filesRead"`         // data files read whole
-	Items             int64 `json:"items"`             // records read
-	ManifestItems     int64 `json:"manifestItems"`     // the summary's itemCount
-	StoredBytes       int64 `json:"storedBytes"`       // stored (compressed) bytes read
-	UncompressedBytes int64 `json:"uncompressedBytes"` // decompressed bytes read
-	DecodeErrors      int64 `json:"decodeErrors"`      // records with a decode_error, listed or not
+	Files             int64 `json:"files"`                 // data files listed in the manifest
+	FilesRead         int64 `json:"filesRead"`             // data files read whole
+	Items             int64 `json:"items"`                 // records read
+	ManifestItems     int64 `json:"manifestItems"`         // the summary's itemCount
+	StoredBytes       int64 `json:"storedBytes"`           // stored (compressed) bytes read
+	UncompressedBytes int64 `json:"uncompressedBytes"`     // decompressed bytes read
+	DecodeErrors      int64 `json:"decodeErrors"`          // records with a decode_error, listed or not
+	FilesListed       int64 `json:"filesListed,omitempty"` // --listing: data files found by the listing
 }
 
 // A Report is the result of verifying one export.
 type Report struct {
-	Schema   string     `json:"schema"`
-	Export   ExportInfo `json:"export"`
-	Mode     string     `json:"mode"`   // "full" (every record decoded) or "quick" (counted)
-	Status   string     `json:"status"` // "intact", "findings" or "incomplete"
-	Totals   Totals     `json:"totals"`
-	Findings []Finding  `json:"findings"`
-	Warnings []Finding  `json:"warnings"`
+	Schema string     `json:"schema"`
+	Export ExportInfo `json:"export"`
+	Mode   string     `json:"mode"`   // "full" (every record decoded), "quick" (counted) or "listing" (not read)
+	Status string     `json:"status"` // "intact", "findings" or "incomplete"
+	// NotChecked says what this mode did not check, for a listing.
+	NotChecked []string  `json:"notChecked,omitempty"`
+	Totals     Totals    `json:"totals"`
+	Findings   []Finding `json:"findings"`
+	Warnings   []Finding `json:"warnings"`
 	// Errors lists what could not be checked (I/O, permissions): the
 	// report is then incomplete.
 	Errors []Finding `json:"errors"`
@@ -202,8 +205,15 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Mode == "quick" {
 		mode = "counted (quick)"
 	}
-	fmt.Fprintf(&b, "checked   %d of %d data files, %d items %s, %s stored, %s uncompressed\n",
-		t.FilesRead, t.Files, t.Items, mode, humanBytes(t.StoredBytes), humanBytes(t.UncompressedBytes))
+	if r.Mode == "listing" {
+		fmt.Fprintf(&b, "listed    %d of %d data files present (listing only: no data read)\n", t.FilesListed, t.Files)
+		for _, n := range r.NotChecked {
+			fmt.Fprintf(&b, "NOT CHECKED %s\n", n)
+		}
+	} else {
+		fmt.Fprintf(&b, "checked   %d of %d data files, %d items %s, %s stored, %s uncompressed\n",
+			t.FilesRead, t.Files, t.Items, mode, humanBytes(t.StoredBytes), humanBytes(t.UncompressedBytes))
+	}
 	section := func(title string, fs []Finding) {
 		if len(fs) == 0 {
 			return
@@ -246,6 +256,10 @@ func (r *Report) WriteText(w io.Writer) error {
 	b.WriteByte('\n')
 	switch r.ExitCode() {
 	case ExitIntact:
+		if r.Mode == "listing" {
+			fmt.Fprintf(&b, "OK: the listing agrees with the manifests (%d warnings; content not checked)\n", len(r.Warnings))
+			break
+		}
 		if len(r.Warnings) > 0 {
 			fmt.Fprintf(&b, "OK: intact (%d warnings)\n", len(r.Warnings))
 		} else {

@@ -73,6 +73,15 @@ type Options struct {
 	// OnFile, if set, is called with each data file's Result once every
 	// file is read, in manifest order: a first pass collects its Pins.
 	OnFile func(r *pipeline.Result)
+	// Listing checks the export without reading its data files: the
+	// manifests are read and checked, then one listing of the folders
+	// that hold the data files gives each file's presence, files the
+	// manifest does not list, and each object's ETag, compared with the
+	// manifest's etag or, for an object copied or uploaded in one part,
+	// with the hex of its md5Checksum. A multipart ETag of another part
+	// count cannot be compared: a warning. The report's mode is
+	// "listing", and its NotChecked says what was not checked.
+	Listing bool
 }
 
 // A Pin is what one pass read of a data file.
@@ -113,6 +122,10 @@ func Verify(ctx context.Context, st store.Store, ref manifest.Ref, opt Options) 
 	}}
 	if opt.Quick {
 		c.rep.Mode = "quick"
+	}
+	if opt.Listing {
+		c.rep.Mode = "listing"
+		c.rep.NotChecked = []string{notCheckedContent}
 	}
 	if c.rep.Export.Location == "" {
 		c.rep.Export.Location = st.String() + "/" + ref.String()
@@ -315,8 +328,15 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 
 	// Files in the export's own data/ folder that the manifest does not
 	// list (full exports only: incremental exports share AWSDynamoDB/data/).
+	// With Listing, the listed files found are kept, for their ETags.
+	var found map[string]store.Object
+	listedDirs := map[string]bool{}
+	if c.opt.Listing {
+		found = map[string]store.Object{}
+	}
 	if !s.Incremental() {
 		dataDir := c.ref.Dir() + manifest.DataDir
+		listedDirs[dataDir] = true
 		for obj, err := range c.st.List(c.ctx, dataDir) {
 			if err != nil {
 				if c.ctx.Err() != nil {
@@ -324,6 +344,9 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 				}
 				c.failure(sortKey{group: groupExtra}, Finding{Kind: KindIOError, File: dataDir, fileIsStoreKey: true, Message: err.Error()})
 				break
+			}
+			if found != nil && listed[obj.Key] {
+				found[obj.Key] = obj
 			}
 			if !listed[obj.Key] && osFile(obj.Key) {
 				c.warning(sortKey{group: groupExtra, name: obj.Key}, Finding{Kind: WarnOSFile, File: obj.Key, fileIsStoreKey: true,
@@ -335,6 +358,10 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 					Actual: fmt.Sprintf("%d bytes", obj.Size), Message: "a file in the export's data/ folder that manifest-files.json does not list"})
 			}
 		}
+	}
+
+	if c.opt.Listing {
+		return c.checkListing(tasks, taskIndex, found, listedDirs)
 	}
 
 	if c.opt.OnManifest != nil {
@@ -385,6 +412,88 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 	}
 	c.compareKeySchemas(tasks, taskIndex)
 	return nil
+}
+
+// notCheckedContent is what a listing does not check.
+const notCheckedContent = "content: no data file was read (--listing), so their MD5 against md5Checksum, their record counts against itemCount, and their records were not checked"
+
+// checkListing checks the data files by a listing of the folders that
+// hold them (those not listed yet): presence, and each object's ETag.
+func (c *checker) checkListing(tasks []pipeline.Task, taskIndex map[string]int, found map[string]store.Object, listedDirs map[string]bool) error {
+	want := make(map[string]bool, len(tasks))
+	var dirs []string
+	for _, t := range tasks {
+		want[t.Key] = true
+		dir := t.Key[:strings.LastIndexByte(t.Key, '/')+1]
+		if !listedDirs[dir] {
+			listedDirs[dir] = true
+			dirs = append(dirs, dir)
+		}
+	}
+	slices.Sort(dirs)
+	for _, dir := range dirs {
+		for obj, err := range c.st.List(c.ctx, dir) {
+			if err != nil {
+				if c.ctx.Err() != nil {
+					return c.ctx.Err()
+				}
+				c.failure(sortKey{group: groupExtra, name: dir}, Finding{Kind: KindIOError, File: dir, fileIsStoreKey: true, Message: err.Error()})
+				break
+			}
+			if want[obj.Key] {
+				found[obj.Key] = obj
+			}
+		}
+	}
+	noETag := false
+	for _, t := range tasks {
+		order := sortKey{group: groupData, index: taskIndex[t.Key]}
+		obj, ok := found[t.Key]
+		if !ok {
+			c.finding(order, Finding{Kind: KindMissingFile, File: t.File.DataFileS3Key, ManifestLine: int64(t.File.Line),
+				Message: "a data file listed in manifest-files.json is missing"})
+			continue
+		}
+		c.rep.Totals.FilesListed++
+		if obj.ETag == "" {
+			noETag = true
+			continue
+		}
+		c.checkLiveETag(order, t.File, obj.ETag)
+	}
+	if noETag {
+		c.rep.NotChecked = append(c.rep.NotChecked, "etags: the store keeps none (a local folder), so only the presence of the data files and files the manifest does not list were checked")
+	}
+	return nil
+}
+
+// checkLiveETag compares a stored object's ETag with the manifest's
+// entry: it agrees if it is the manifest's etag, or the hex of
+// md5Checksum (a copy made in one PUT), or the one-part multipart ETag of
+// md5Checksum. A multipart ETag of another part count than the manifest's
+// cannot be derived without the part size: a warning.
+func (c *checker) checkLiveETag(order sortKey, f manifest.File, live string) {
+	file, mline := f.DataFileS3Key, int64(f.Line)
+	sum, err := f.MD5()
+	if strings.EqualFold(live, f.ETag) {
+		return
+	}
+	if err == nil && (strings.EqualFold(live, hex.EncodeToString(sum[:])) || strings.EqualFold(live, manifest.ETagFor(sum))) {
+		return
+	}
+	_, liveParts, wellFormed := parseETag(live)
+	_, parts, _ := parseETag(f.ETag)
+	switch {
+	case strings.EqualFold(c.summary.S3SseAlgorithm, "KMS"):
+		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, ManifestLine: mline, Expected: f.ETag, Actual: live,
+			Message: "the object's ETag differs from the manifest's, and the export is encrypted with KMS: a copy's ETag is not derived from the MD5, so it cannot be compared without reading the data"})
+	case wellFormed && liveParts > 1 && liveParts != parts:
+		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, ManifestLine: mline, Expected: f.ETag, Actual: live,
+			Message: fmt.Sprintf("the object's ETag is a multipart ETag of %d parts: it cannot be compared with the manifest's without the part size (a full verify checks the content MD5)", liveParts)})
+	default:
+		c.finding(order, Finding{Kind: KindETagMismatch, File: file, ManifestLine: mline, Expected: f.ETag, Actual: live,
+			Message: "the object's ETag agrees neither with the manifest's etag nor with md5Checksum: it is not the object exported"})
+	}
 }
 
 // inferSummary fills what verify needs of an unreadable summary from the

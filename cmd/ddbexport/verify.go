@@ -35,11 +35,22 @@ goes on after each. What cannot be checked (a missing .md5 file, a multipart
 or KMS etag, a missing _started) is a warning, which --strict turns into a
 finding.
 
+--listing checks without reading any data file: the manifests are read and
+checked, then one listing of the folders holding the data files gives their
+presence, files the manifest does not list, and each object's ETag against
+the manifest's etag (or the hex of md5Checksum, for a copy made in one part);
+a multipart ETag of another part count cannot be compared (a warning). The
+report's mode is "listing", and its notChecked says what was not: content,
+record counts, records (and, in a local folder, which has no ETags, the
+etags). It takes seconds for any size of export.
+
 Memory is about workers × (max-record-bytes + 1 MiB), whatever the export's
 size.` + "\n" + exitStatusHelp,
 		Args: oneArg("PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
+			case opt.Listing && opt.Quick:
+				return usageErrorf("--listing reads no data file: it does not go with --quick")
 			case opt.Workers < 0:
 				return usageErrorf("--workers must be 0 (all cores) or more")
 			case opt.MaxRecordBytes < 0:
@@ -93,6 +104,7 @@ size.` + "\n" + exitStatusHelp,
 	f := cmd.Flags()
 	f.BoolVar(&jsonOut, "json", false, "print the report as one JSON document (schema "+verify.Schema+")")
 	f.BoolVar(&opt.Quick, "quick", false, "count records without decoding them")
+	f.BoolVar(&opt.Listing, "listing", false, "check presence, extra files and ETags from a listing, without reading the data files")
 	f.BoolVar(&opt.Strict, "strict", false, "treat warnings (what cannot be checked) as findings")
 	f.IntVar(&opt.Workers, "workers", 0, "data files read at once (0: all cores)")
 	f.StringVar(&exportID, "export-id", "", "the export to check when PATH holds several")
