@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ddbexport/ddbexport/exportapi/server"
+	"github.com/ddbexport/ddbexport/store"
+	s3store "github.com/ddbexport/ddbexport/store/s3"
 )
 
 func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -24,7 +26,7 @@ func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
 		quiet                            bool
 	)
 	cmd := &cobra.Command{
-		Use:   "serve --buckets DIR --table SPEC [--table SPEC …] [flags]",
+		Use:   "serve --buckets DIR|s3:// --table SPEC [--table SPEC …] [flags]",
 		Short: "Run a local DynamoDB export service, for tests (never expose it)",
 		Long: `serve runs a local DynamoDB export service for tests and CI. It speaks the
 DynamoDB JSON 1.0 protocol (X-Amz-Target: DynamoDB_20120810.*,
@@ -39,7 +41,10 @@ expose it.
 Each subfolder of --buckets DIR is a bucket: an export to s3://BUCKET/KEY
 is written to DIR/BUCKET/KEY, with DynamoDB's layout, manifests and
 checksums, in DYNAMODB_JSON or ION. An export to a bucket without a folder
-FAILS with S3NoSuchBucket.
+FAILS with S3NoSuchBucket. With --buckets s3:// the exports are written to
+the buckets of an S3 endpoint instead (S3 itself, or an S3-compatible store
+with --endpoint-url), with the credentials of the AWS configuration chain;
+a bucket that does not exist FAILS the export with S3NoSuchBucket.
 
 Each --table is name=NAME,items=PATH,key=ATTR:TYPE[,sort=ATTR:TYPE]
 [,pitr=true|false][,since=RFC3339] (TYPE is S, N or B; PATH without
@@ -75,7 +80,16 @@ interrupt after the exports in progress.`,
 			case len(tables) == 0:
 				return usageErrorf("--table is required: name=NAME,items=PATH,key=ATTR:TYPE (see --help)")
 			}
-			if fi, err := os.Stat(buckets); err != nil || !fi.IsDir() {
+			bucketsOf := server.LocalBuckets(buckets)
+			if isS3URL(buckets) {
+				if buckets != "s3://" {
+					return usageErrorf("--buckets %s: for S3, --buckets s3:// (each export's S3Bucket is a bucket of the S3 endpoint)", buckets)
+				}
+				var err error
+				if bucketsOf, err = s3Buckets(ctx); err != nil {
+					return err
+				}
+			} else if fi, err := os.Stat(buckets); err != nil || !fi.IsDir() {
 				return usageErrorf("--buckets %s: not a folder", buckets)
 			}
 			if len(account) != 12 || strings.Trim(account, "0123456789") != "" {
@@ -97,7 +111,7 @@ interrupt after the exports in progress.`,
 				}
 				ts = append(ts, t)
 			}
-			opt := server.Options{Region: region, Account: account, Buckets: server.LocalBuckets(buckets),
+			opt := server.Options{Region: region, Account: account, Buckets: bucketsOf,
 				MaxConcurrent: maxExports, Files: files}
 			if !quiet {
 				opt.Logf = func(format string, args ...any) {
@@ -135,7 +149,7 @@ interrupt after the exports in progress.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&listen, "listen", "127.0.0.1:8000", "the loopback address to listen on (port 0: a free one)")
-	f.StringVar(&buckets, "buckets", "", "the folder whose subfolders are the buckets (required)")
+	f.StringVar(&buckets, "buckets", "", "the folder whose subfolders are the buckets, or s3:// for the buckets of the S3 endpoint (required)")
 	f.StringArrayVar(&tables, "table", nil, "a table: name=NAME,items=PATH,key=ATTR:TYPE[,sort=ATTR:TYPE][,pitr=true|false][,since=RFC3339] (repeatable)")
 	f.StringVar(&region, "region", server.DefaultRegion, "the region of the service's ARNs")
 	f.StringVar(&account, "account", server.DefaultAccount, "the account ID of the service's ARNs")
@@ -143,4 +157,26 @@ interrupt after the exports in progress.`,
 	f.IntVar(&files, "files", 0, "data files per export (0: one per 1000 items, 1 to 64)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no log of requests on stderr")
 	return cmd
+}
+
+// s3Buckets returns serve's Buckets func for --buckets s3://: each bucket
+// of the S3 endpoint, checked to exist by listing it.
+func s3Buckets(ctx context.Context) (func(string) (store.Store, error), error) {
+	client, f, err := s3Client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(bucket string) (store.Store, error) {
+		st := s3store.New(client, bucket, "", s3Options(f))
+		for _, err := range st.List(context.WithoutCancel(ctx), "") {
+			if errors.Is(err, s3store.ErrNoSuchBucket) {
+				return nil, fmt.Errorf("%w: %s", server.ErrNoSuchBucket, bucket)
+			}
+			if err != nil {
+				return nil, err
+			}
+			break // the bucket is there
+		}
+		return st, nil
+	}, nil
 }
