@@ -56,6 +56,15 @@ func (c *checker) finish() {
 	}
 	for _, l := range [][]Finding{r.Findings, r.Warnings, r.Errors} {
 		slices.SortStableFunc(l, compareFindings)
+		if c.opt.Shard.Count > 0 {
+			for i := range l {
+				o := l[i].order
+				l[i].Sort = &SortKey{Group: o.group, Index: o.index, Line: o.line, Offset: o.offset, Name: o.name}
+			}
+		}
+	}
+	if c.opt.Shard.Count > 0 {
+		r.Shard = &ShardInfo{Index: c.opt.Shard.Index, Count: c.opt.Shard.Count, Method: ShardMethod, Strict: c.opt.Strict}
 	}
 	switch r.ExitCode() {
 	case ExitIntact:

@@ -74,6 +74,10 @@ type Finding struct {
 	Reason   string `json:"reason,omitempty"`
 	Message  string `json:"message"`
 
+	// Sort is the finding's place in the export's stable order, in a
+	// shard's report only (see Merge).
+	Sort *SortKey `json:"sort,omitempty"`
+
 	order          sortKey
 	fileIsStoreKey bool // File is a store key, named by S3 key when the report is done
 }
@@ -117,10 +121,14 @@ type Report struct {
 	Mode   string     `json:"mode"`   // "full" (every record decoded), "quick" (counted) or "listing" (not read)
 	Status string     `json:"status"` // "intact", "findings" or "incomplete"
 	// NotChecked says what this mode did not check, for a listing.
-	NotChecked []string  `json:"notChecked,omitempty"`
-	Totals     Totals    `json:"totals"`
-	Findings   []Finding `json:"findings"`
-	Warnings   []Finding `json:"warnings"`
+	NotChecked []string `json:"notChecked,omitempty"`
+	// Shard is set in the report of one shard of a run (Options.Shard):
+	// it covers the data files of that shard only, and Merge combines
+	// the shards' reports into the whole export's.
+	Shard    *ShardInfo `json:"shard,omitempty"`
+	Totals   Totals     `json:"totals"`
+	Findings []Finding  `json:"findings"`
+	Warnings []Finding  `json:"warnings"`
 	// Errors lists what could not be checked (I/O, permissions): the
 	// report is then incomplete.
 	Errors []Finding `json:"errors"`
@@ -204,6 +212,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	mode := "decoded and validated"
 	if r.Mode == "quick" {
 		mode = "counted (quick)"
+	}
+	if r.Shard != nil {
+		fmt.Fprintf(&b, "shard     %d of %d (data files by %s; merge the shards' --json reports with ddbexport report merge)\n", r.Shard.Index, r.Shard.Count, r.Shard.Method)
 	}
 	if r.Mode == "listing" {
 		fmt.Fprintf(&b, "listed    %d of %d data files present (listing only: no data read)\n", t.FilesListed, t.Files)

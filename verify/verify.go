@@ -82,6 +82,11 @@ type Options struct {
 	// count cannot be compared: a warning. The report's mode is
 	// "listing", and its NotChecked says what was not checked.
 	Listing bool
+	// Shard, if its Count is set, checks only the data files of one
+	// shard (see ShardOf); the manifests are checked in every shard. The
+	// report records the shard, and each finding's place in the whole
+	// export's order, for Merge.
+	Shard Shard
 }
 
 // A Pin is what one pass read of a data file.
@@ -295,9 +300,28 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 	listed := map[string]bool{}   // store keys of listed files
 	var sum int64
 	countsKnown := true
-	c.rep.Totals.Files = int64(len(files))
+	shard := c.opt.Shard
+	var others []pipeline.Task // other shards' files, in order (see compareKeySchemas)
 	for i, f := range files {
 		order := sortKey{group: groupData, index: i}
+		if !shard.owns(f.DataFileS3Key) {
+			// Another shard checks this entry; the export-wide checks
+			// (the sum of itemCount, files not listed) still count it.
+			if _, dup := seen[f.DataFileS3Key]; dup {
+				continue
+			}
+			seen[f.DataFileS3Key] = f.Line
+			if f.ItemCount < 0 {
+				countsKnown = false
+			}
+			sum += max(f.ItemCount, 0)
+			if key, err := c.ref.Resolve(s, f.DataFileS3Key); err == nil {
+				listed[key] = true
+				others = append(others, pipeline.Task{File: f, Key: key})
+			}
+			continue
+		}
+		c.rep.Totals.Files++
 		if first, dup := seen[f.DataFileS3Key]; dup {
 			c.finding(order, Finding{Kind: KindDuplicateEntry, File: f.DataFileS3Key, ManifestLine: int64(f.Line),
 				Message: fmt.Sprintf("listed again in manifest-files.json (first on line %d)", first)})
@@ -410,7 +434,9 @@ func (c *checker) checkData(s *manifest.Summary, files []manifest.File) error {
 				Message: "the data file changed between the passes of this run"})
 		}
 	}
-	c.compareKeySchemas(tasks, taskIndex)
+	if err := c.compareKeySchemas(tasks, taskIndex, others, popt); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -822,22 +848,68 @@ func (ks keySchema) String() string {
 }
 
 // compareKeySchemas reports data files whose records have another key
-// schema than the first file's, in manifest order.
-func (c *checker) compareKeySchemas(tasks []pipeline.Task, taskIndex map[string]int) {
+// schema than the first file's, in manifest order. A shard does not read
+// the files of the others: when the first file with a key schema is
+// another shard's, it reads that file (up to its first good record) to
+// know the schema a whole run compares with.
+func (c *checker) compareKeySchemas(tasks []pipeline.Task, taskIndex map[string]int, others []pipeline.Task, popt pipeline.Options) error {
+	if c.keySchemas == nil {
+		return nil
+	}
 	var first keySchema
 	var firstFile string
+	firstLine := -1
 	for i, ks := range c.keySchemas {
-		switch {
-		case ks == nil:
-		case first == nil:
-			first, firstFile = ks, tasks[i].File.DataFileS3Key
-		case !first.matches(codec.Item(ks)):
+		if ks != nil {
+			first, firstFile, firstLine = ks, tasks[i].File.DataFileS3Key, tasks[i].File.Line
+			break
+		}
+	}
+	// Other shards' files listed before it (in manifest order, as lines).
+	for _, t := range others {
+		if firstLine >= 0 && t.File.Line >= firstLine {
+			break
+		}
+		ks, err := c.firstKeySchema(t, popt)
+		if err != nil {
+			return err
+		}
+		if ks != nil {
+			first, firstFile = ks, t.File.DataFileS3Key
+			break
+		}
+	}
+	for i, ks := range c.keySchemas {
+		if ks != nil && first != nil && !first.matches(codec.Item(ks)) {
 			c.finding(sortKey{group: groupData, index: taskIndex[tasks[i].Key]}, Finding{Kind: KindKeyMismatch,
 				File: tasks[i].File.DataFileS3Key, ManifestLine: int64(tasks[i].File.Line), Path: "Keys",
 				Expected: first.String(), Actual: ks.String(),
 				Message: "this file's records have another key schema than those of " + firstFile})
 		}
 	}
+	return nil
+}
+
+// firstKeySchema reads data file t up to its first good record and
+// returns the key schema of its Keys, or nil if it has none.
+func (c *checker) firstKeySchema(t pipeline.Task, popt pipeline.Options) (keySchema, error) {
+	ctx, cancel := context.WithCancel(c.ctx)
+	defer cancel()
+	var ks keySchema
+	popt.Workers, popt.Stats, popt.Sink, popt.Quick = 1, nil, nil, false
+	popt.Check = func(_ *pipeline.Task, r *codec.Record) []pipeline.Problem {
+		if ks == nil {
+			ks = schemaOf(r.Keys)
+			cancel()
+		}
+		return nil
+	}
+	_, err := pipeline.Run(ctx, c.st, []pipeline.Task{t}, popt)
+	if ks == nil && c.ctx.Err() != nil {
+		return nil, c.ctx.Err()
+	}
+	_ = err // the file's own problems are its shard's to report
+	return ks, nil
 }
 
 // osFile reports whether key names a file that operating systems and file

@@ -18,6 +18,7 @@ func newVerifyCmd(stdout, stderr io.Writer) *cobra.Command {
 		quiet     bool
 		exportID  string
 		tolerance time.Duration
+		shard     string
 	)
 	cmd := &cobra.Command{
 		Use:   "verify [flags] PATH",
@@ -44,6 +45,13 @@ report's mode is "listing", and its notChecked says what was not: content,
 record counts, records (and, in a local folder, which has no ETags, the
 etags). It takes seconds for any size of export.
 
+--shard i/N (0 ≤ i < N, as JOB_COMPLETION_INDEX and AWS_BATCH_JOB_ARRAY_INDEX
+count) checks only the data files of shard i of N: a file's shard is the
+64-bit FNV-1a hash of its dataFileS3Key modulo N, the same on every machine
+and in every run. The manifests are checked by every shard. "ddbexport
+report merge" combines the shards' --json reports into the report of one
+run over the whole export.
+
 Memory is about workers × (max-record-bytes + 1 MiB), whatever the export's
 size.` + "\n" + exitStatusHelp,
 		Args: oneArg("PATH"),
@@ -63,6 +71,13 @@ size.` + "\n" + exitStatusHelp,
 				opt.ClockTolerance = -1 // none
 			default:
 				opt.ClockTolerance = tolerance
+			}
+			if shard != "" {
+				sh, err := verify.ParseShard(shard)
+				if err != nil {
+					return usageErrorf("--shard: %v", err)
+				}
+				opt.Shard = sh
 			}
 			ctx := cmd.Context()
 			loc, err := locate(ctx, args[0], exportID)
@@ -105,6 +120,7 @@ size.` + "\n" + exitStatusHelp,
 	f.BoolVar(&jsonOut, "json", false, "print the report as one JSON document (schema "+verify.Schema+")")
 	f.BoolVar(&opt.Quick, "quick", false, "count records without decoding them")
 	f.BoolVar(&opt.Listing, "listing", false, "check presence, extra files and ETags from a listing, without reading the data files")
+	f.StringVar(&shard, "shard", "", "check only shard i of N of the data files (i/N, 0 ≤ i < N); merge the --json reports with report merge")
 	f.BoolVar(&opt.Strict, "strict", false, "treat warnings (what cannot be checked) as findings")
 	f.IntVar(&opt.Workers, "workers", 0, "data files read at once (0: all cores)")
 	f.StringVar(&exportID, "export-id", "", "the export to check when PATH holds several")

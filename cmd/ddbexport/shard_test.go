@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ddbexport/ddbexport/gen"
+	"github.com/ddbexport/ddbexport/verify"
+)
+
+// shardedExports are exports with findings in several data files, of both
+// kinds, and a file the manifest does not list.
+func shardedExports(t *testing.T) []*export {
+	full := genExport(t, gen.Options{Items: 400, Files: 9, Seed: 71, Prefix: "sh"})
+	for i, f := range full.files() {
+		switch {
+		case f.ItemCount >= 3 && i%3 == 0:
+			full.editLine(i, 1, func(l string) string { return strings.Replace(l, `{"S":`, `{"SS":`, 1) })
+		case f.ItemCount >= 3 && i%3 == 1:
+			full.editLines(i, func(l []string) []string { return l[1:] })
+		}
+	}
+	full.write(filepath.Join(full.exportDir(), "data", "zzzzzzzzzzzzzzzzzzzzzzzzzz.json.gz"), []byte("x"))
+	incr := genExport(t, gen.Options{Items: 300, Files: 5, Seed: 72, Kind: gen.Incremental})
+	i, _ := incr.nonEmpty()
+	incr.editLine(i, 0, func(l string) string { return strings.Replace(l, `"Keys":{"pk":{"S":"`, `"Keys":{"pk":{"S":"x`, 1) })
+	// The last data file with records has another key schema than the
+	// first: a finding that compares files, across shards.
+	files := incr.files()
+	last := len(files) - 1
+	for files[last].ItemCount == 0 || last == i {
+		last--
+	}
+	incr.editLines(last, func(l []string) []string {
+		for j := range l {
+			l[j] = strings.ReplaceAll(l[j], `"pk":`, `"pk2":`)
+		}
+		return l
+	})
+	return []*export{full, incr}
+}
+
+// shardReports runs verify --shard i/n --json over path for every i and
+// returns the files of the reports.
+func shardReports(t *testing.T, cli func(...string) (int, string, string), path string, n int, args ...string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var files []string
+	for i := range n {
+		code, out, stderr := cli(append(append([]string{"verify", "--json", "--shard", fmt.Sprintf("%d/%d", i, n)}, args...), path)...)
+		if code == exitCannotCheck {
+			t.Fatalf("shard %d/%d: exit %d\n%s", i, n, code, stderr)
+		}
+		var r verify.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil || r.Shard == nil || r.Shard.Index != i || r.Shard.Count != n {
+			t.Fatalf("shard %d/%d: report without its shard (%v):\n%s", i, n, err, out)
+		}
+		p := filepath.Join(dir, fmt.Sprintf("shard-%d.json", i))
+		if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	return files
+}
+
+// checkShardsMerge: for 1, 3 and 7 shards, the merged report is the
+// single run's, byte for byte, and so is its exit status.
+func checkShardsMerge(t *testing.T, cli func(...string) (int, string, string), path string, args ...string) {
+	t.Helper()
+	code, single, stderr := cli(append(append([]string{"verify", "--json"}, args...), path)...)
+	if code != exitFindings || !strings.Contains(single, `"kind"`) {
+		t.Fatalf("single run: exit %d; want 1 (findings)\n%s", code, stderr)
+	}
+	for _, n := range []int{1, 3, 7} {
+		files := shardReports(t, cli, path, n, args...)
+		// Given in another order than the shards'.
+		slices.Reverse(files)
+		mcode, merged, stderr := cli(append([]string{"report", "merge"}, files...)...)
+		if mcode != code || merged != single {
+			t.Errorf("%d shards: merge exit %d (want %d), report differs from the single run's (%s):\n%s\nwant\n%s", n, mcode, code, stderr, merged, single)
+		}
+	}
+}
+
+func TestShards_mergeEqualsSingleRun(t *testing.T) {
+	cli := func(args ...string) (int, string, string) { return runCLI(t, args...) }
+	for _, e := range shardedExports(t) {
+		t.Run(string(e.sum.Type()), func(t *testing.T) {
+			checkShardsMerge(t, cli, e.root)
+			checkShardsMerge(t, cli, e.root, "--strict")
+			if _, out, _ := cli("verify", "--json", e.root); e.sum.Incremental() && !strings.Contains(out, "another key schema than those of") {
+				t.Errorf("the incremental export lacks the key_mismatch between files:\n%s", out)
+			}
+			if !e.sum.Incremental() {
+				checkShardsMerge(t, cli, e.root, "--quick")
+				checkShardsMerge(t, cli, e.root, "--listing")
+			}
+		})
+	}
+}
+
+func TestShards_badSetsRefused(t *testing.T) {
+	exports := shardedExports(t)
+	cli := func(args ...string) (int, string, string) { return runCLI(t, args...) }
+	three := shardReports(t, cli, exports[0].root, 3)
+	other := shardReports(t, cli, exports[1].root, 3)
+	seven := shardReports(t, cli, exports[0].root, 7)
+	strict := shardReports(t, cli, exports[0].root, 3, "--strict")
+	single := filepath.Join(t.TempDir(), "single.json")
+	_, out, _ := cli("verify", "--json", exports[0].root)
+	os.WriteFile(single, []byte(out), 0o644)
+	noExport := filepath.Join(t.TempDir(), "none.json")
+	_, out, _ = cli("verify", "--json", "--shard", "1/3", t.TempDir())
+	os.WriteFile(noExport, []byte(out), 0o644)
+	for _, tt := range []struct {
+		name  string
+		files []string
+		want  string
+	}{
+		{"a shard missing", three[:2], "shard 2/3 missing"},
+		{"a shard repeated", []string{three[0], three[1], three[1], three[2]}, "shard 1/3 is given twice"},
+		{"another export", []string{three[0], other[1], three[2]}, "not one export"},
+		{"other shard counts", []string{three[0], three[1], seven[2]}, "the shard counts differ"},
+		{"other options", []string{three[0], strict[1], three[2]}, "other options"},
+		{"not a shard's report", []string{three[0], single, three[2]}, "is not a shard's report"},
+		{"a shard that found no export", []string{three[0], noExport, three[2]}, "is not a shard's report"},
+		{"not a report", []string{three[0], three[1], "/nonexistent/shard-2.json"}, "no such file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, stderr := cli(append([]string{"report", "merge"}, tt.files...)...)
+			if code != exitCannotCheck || out != "" || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing, and %q", code, out, stderr, tt.want)
+			}
+		})
+	}
+	// -o writes the file; the exit status is the merged report's.
+	o := filepath.Join(t.TempDir(), "merged.json")
+	if code, out, stderr := cli(append([]string{"report", "merge", "-o", o}, three...)...); code != exitFindings || out != "" {
+		t.Errorf("merge -o: exit %d, stdout %q, %s", code, out, stderr)
+	}
+	if b, err := os.ReadFile(o); err != nil || !strings.Contains(string(b), `"status": "findings"`) {
+		t.Errorf("merged report: %v\n%s", err, b)
+	}
+	for _, bad := range []string{"3/3", "-1/3", "0/0", "1", "a/b", "01/3"} {
+		if code, _, stderr := cli("verify", "--shard", bad, exports[0].root); code != exitCannotCheck || !strings.Contains(stderr, "--shard") {
+			t.Errorf("--shard %s: exit %d, %s", bad, code, stderr)
+		}
+	}
+}
