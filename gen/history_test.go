@@ -41,7 +41,6 @@ func keyOf(t *testing.T, names []string, it codec.Item) string {
 	return string(b)
 }
 
-
 // readAll verifies an export and returns its records.
 func readAll(t *testing.T, st store.Store, ref manifest.Ref) []*codec.Record {
 	t.Helper()

@@ -27,6 +27,7 @@ func newConvertCmd(stdout, stderr io.Writer) *cobra.Command {
 		exportID string
 		quiet    bool
 		pq       parquetFlags
+		shardArg string
 	)
 	cmd := &cobra.Command{
 		Use:   "convert --to FORMAT --out DIR [flags] PATH",
@@ -53,12 +54,35 @@ one: into DIR, which plays the bucket, at DIR/[prefix/]AWSDynamoDB/<new
 export id>/, with _started, manifests, checksums and etags made anew, one
 data file per source data file, the item count and the export type (full or
 incremental) kept. This is how to prepare an ImportTable source in the
-format you need.` + "\n" + exitStatusHelp,
+format you need.
+
+--shard i/N (--to parquet only) converts the data files of shard i of N, as
+verify --shard picks them, so that N machines share one conversion: it needs
+--schema FILE (from "ddbexport schema --json", run once), so that every
+shard writes the same columns. Each shard writes its files into DIR as
+part-s<i>of<N>-<n>.parquet, and its manifest and _SUCCESS under
+DIR/_shards/<i>-of-<N>/; "ddbexport convert finalize DIR", once every shard
+is done, checks them and writes DIR's _manifest.json and _SUCCESS.` + "\n" + exitStatusHelp,
 		Example: `  ddbexport convert --to parquet --key pk,sk --out lake/orders/ exports/
   ddbexport convert --to parquet --schema schema.json --out lake/orders/ exports/
-  ddbexport convert --to dynamodb-json --out converted/ exports/`,
+  ddbexport convert --to dynamodb-json --out converted/ exports/
+  ddbexport convert --to parquet --schema schema.json --shard 3/8 --out s3://lake/orders/ s3://bucket/exports/
+  ddbexport convert finalize s3://lake/orders/`,
 		Args: oneArg("PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var shard verify.Shard
+			if shardArg != "" {
+				sh, err := verify.ParseShard(shardArg)
+				switch {
+				case err != nil:
+					return usageErrorf("--shard: %v", err)
+				case !strings.EqualFold(to, "parquet"):
+					return usageErrorf("--shard is for --to parquet (an export's data files are written whole by one run)")
+				case pq.schemaFile == "":
+					return usageErrorf("--shard needs --schema FILE (from ddbexport schema --json, run once), so that every shard writes the same columns")
+				}
+				shard = sh
+			}
 			if strings.EqualFold(to, "parquet") {
 				switch {
 				case out == "":
@@ -66,7 +90,7 @@ format you need.` + "\n" + exitStatusHelp,
 				case workers < 0:
 					return usageErrorf("--workers must be 0 (all cores) or more")
 				}
-				return convertParquet(cmd, stdout, stderr, &pq, args[0], exportID, out, workers, quiet)
+				return convertParquet(cmd, stdout, stderr, &pq, args[0], exportID, out, workers, quiet, shard)
 			}
 			if pq.changed(cmd.Flags()) {
 				return usageErrorf("--schema, --key, --numbers, --mixed, --target-file-size, --row-group-size, --compression and --resume are for --to parquet")
@@ -167,7 +191,9 @@ format you need.` + "\n" + exitStatusHelp,
 	f.IntVar(&workers, "workers", 0, "data files converted at once (0: all cores)")
 	f.StringVar(&exportID, "export-id", "", "the export to convert when PATH holds several")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.StringVar(&shardArg, "shard", "", "Parquet only: convert only shard i of N of the data files (i/N, 0 ≤ i < N; needs --schema), then run convert finalize")
 	pq.add(f)
+	cmd.AddCommand(newConvertFinalizeCmd(stdout))
 	return cmd
 }
 

@@ -337,7 +337,7 @@ func parseSize(flag, s string) (int64, error) {
 }
 
 // convertParquet is convert --to parquet.
-func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFlags, path, exportID, out string, workers int, quiet bool) error {
+func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFlags, path, exportID, out string, workers int, quiet bool, shard verify.Shard) error {
 	iopt, err := pf.infer.options()
 	if err != nil {
 		return err
@@ -380,6 +380,13 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 	outStore, err := openStore(ctx, out)
 	if err != nil {
 		return err
+	}
+	if shard.Count > 0 {
+		// One shard of a conversion: its own names in the folder.
+		if _, err := outStore.Stat(ctx, parquet.SuccessName); err == nil {
+			return usageErrorf("%s is complete (it has %s): a shard cannot add to it", out, parquet.SuccessName)
+		}
+		outStore = newShardStore(outStore, shard)
 	}
 	opt := parquet.Options{
 		TargetFileSize:   target,
@@ -435,6 +442,7 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 		Workers:  workers,
 		Location: loc.location,
 		Pins:     pins,
+		Shard:    shard,
 		Sink: func(t *pipeline.Task) (pipeline.RecordSink, error) {
 			p, ok := done[t.File.DataFileS3Key]
 			switch {
@@ -478,6 +486,12 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 	var size int64
 	for _, f := range m.Files {
 		size += f.Bytes
+	}
+	if shard.Count > 0 {
+		_, err = fmt.Fprintf(stdout, "converted shard %s of %s export %s (%d of %d items, %s) to Parquet: %d rows in %d files, %s\n  %s\nOnce every shard is done: ddbexport convert finalize %s\n",
+			shard, strings.ToLower(strings.TrimSuffix(string(src.Type()), "_EXPORT")), src.ExportID(), rep.Totals.Items, src.ItemCount, src.OutputFormat,
+			m.Rows, len(m.Files), humanize.IBytes(uint64(size)), joinPath(out, shardDir(shard)+parquet.ManifestName), out)
+		return err
 	}
 	_, err = fmt.Fprintf(stdout, "converted %s export %s (%d items, %s) to Parquet: %d rows in %d files, %s\n  %s\n",
 		strings.ToLower(strings.TrimSuffix(string(src.Type()), "_EXPORT")), src.ExportID(), src.ItemCount, src.OutputFormat,

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ddbexport/ddbexport/gen"
+	"github.com/ddbexport/ddbexport/sink/parquet"
 	"github.com/ddbexport/ddbexport/verify"
 )
 
@@ -152,4 +153,102 @@ func TestShards_badSetsRefused(t *testing.T) {
 			t.Errorf("--shard %s: exit %d, %s", bad, code, stderr)
 		}
 	}
+}
+
+// checkShardedParquet converts path in n shards into out (a folder or an
+// s3:// URL), checking that finalize refuses until every shard is done.
+func checkShardedParquet(t *testing.T, cli func(...string) (int, string, string), path, schema, out string, n int) {
+	t.Helper()
+	for i := range n {
+		if i == n-1 && n > 1 {
+			code, _, stderr := cli("convert", "finalize", out)
+			want := fmt.Sprintf("shard %d/%d (not started)", i, n)
+			if code != exitCannotCheck || !strings.Contains(stderr, want) {
+				t.Errorf("finalize before the last shard: exit %d, %s; want 2 and %q", code, stderr, want)
+			}
+		}
+		code, stdout, stderr := cli("convert", "--to", "parquet", "-q", "--schema", schema, "--shard", fmt.Sprintf("%d/%d", i, n), "--out", out, path)
+		if code != 0 {
+			t.Fatalf("shard %d/%d: exit %d\n%s\n%s", i, n, code, stdout, stderr)
+		}
+	}
+	if code, stdout, stderr := cli("convert", "finalize", out); code != 0 {
+		t.Fatalf("finalize: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, stdout, _ := cli("convert", "finalize", out); code != 0 || !strings.Contains(stdout, "already complete") {
+		t.Errorf("finalize again: exit %d, %s", code, stdout)
+	}
+}
+
+// TestShards_parquet: a Parquet conversion in 1, 3 and 7 shards, then
+// finalize, holds the rows of a single run, and only those; finalize
+// refuses an unfinished set, a missing file, shards of two runs.
+func TestShards_parquet(t *testing.T) {
+	cli := func(args ...string) (int, string, string) { return runCLI(t, args...) }
+	e := genExport(t, gen.Options{Items: 700, Files: 8, Seed: 73, Shape: gen.ShapeTable})
+	schema := filepath.Join(t.TempDir(), "schema.json")
+	code, out, stderr := cli("schema", "--json", "-q", e.root)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	os.WriteFile(schema, []byte(out), 0o644)
+	single := filepath.Join(t.TempDir(), "single")
+	if code, out, stderr := cli("convert", "--to", "parquet", "-q", "--schema", schema, "--out", single, e.root); code != 0 {
+		t.Fatalf("single run: %d\n%s\n%s", code, out, stderr)
+	}
+	want := readParquetOutput(t, single)
+	wantPK := slices.Sorted(slices.Values(want.strings(t, "pk")))
+	for _, n := range []int{1, 3, 7} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			checkShardedParquet(t, cli, e.root, schema, dir, n)
+			got := readParquetOutput(t, dir)
+			if got.manifest.Rows != 700 || got.rows() != 700 || got.manifest.Source != want.manifest.Source {
+				t.Errorf("manifest: %d rows (%d read), source %+v; want 700 and %+v", got.manifest.Rows, got.rows(), got.manifest.Source, want.manifest.Source)
+			}
+			if pk := slices.Sorted(slices.Values(got.strings(t, "pk"))); !slices.Equal(pk, wantPK) {
+				t.Errorf("the shards' rows differ from the single run's")
+			}
+			for _, f := range got.manifest.Files {
+				if !strings.HasPrefix(f.Path, "part-s") {
+					t.Errorf("file %s: want a shard's name", f.Path)
+				}
+			}
+		})
+	}
+
+	t.Run("refused", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "out")
+		checkShardedParquet(t, cli, e.root, schema, dir, 3)
+		os.Remove(filepath.Join(dir, parquet.SuccessName))
+		os.Remove(filepath.Join(dir, parquet.ManifestName))
+		parts, _ := filepath.Glob(filepath.Join(dir, "part-s00001of00003-*.parquet"))
+		if len(parts) == 0 {
+			t.Fatal("shard 1/3 wrote no file")
+		}
+		moved := parts[0] + ".moved"
+		os.Rename(parts[0], moved)
+		if code, _, stderr := cli("convert", "finalize", dir); code != exitCannotCheck || !strings.Contains(stderr, "of shard 1/3, is missing") {
+			t.Errorf("finalize with a file missing: exit %d, %s", code, stderr)
+		}
+		os.Rename(moved, parts[0])
+		if code, _, stderr := cli("convert", "--to", "parquet", "-q", "--schema", schema, "--shard", "0/2", "--out", dir, e.root); code != 0 {
+			t.Fatalf("shard 0/2: %d %s", code, stderr)
+		}
+		if code, _, stderr := cli("convert", "finalize", dir); code != exitCannotCheck || !strings.Contains(stderr, "shards of 2 and of 3") {
+			t.Errorf("finalize with shards of two runs: exit %d, %s", code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, parquet.SuccessName)); err == nil {
+			t.Errorf("a refused finalize wrote %s", parquet.SuccessName)
+		}
+		for _, args := range [][]string{
+			{"convert", "--to", "parquet", "--shard", "0/2", "--out", dir, e.root},
+			{"convert", "--to", "ion", "--shard", "0/2", "--schema", schema, "--out", dir, e.root},
+			{"convert", "--to", "parquet", "--shard", "2/2", "--schema", schema, "--out", dir, e.root},
+		} {
+			if code, _, stderr := cli(args...); code != exitCannotCheck || !strings.Contains(stderr, "--shard") {
+				t.Errorf("%q: exit %d, %s; want 2, a message on --shard", args, code, stderr)
+			}
+		}
+	})
 }
