@@ -197,15 +197,66 @@ func TestVerify_generatedExportsAreIntact(t *testing.T) {
 // generated export and asserts the exact finding kinds, the reason where
 // one applies, and the exit code.
 func TestVerify_corruptionMatrix(t *testing.T) {
-	full := gen.Options{Items: 120, Files: 4, Seed: 11}
-	tests := []struct {
-		name   string
-		opt    gen.Options
-		mutate func(e *export)
-		kinds  []string
-		reason string // of the first decode_error, if any
-		quick  bool   // also expected in --quick mode
-	}{
+	full := corruptionMatrixExport
+	tests := corruptionCases()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := tt.opt
+			if opt.Items == 0 {
+				opt = full
+			}
+			e := genExport(t, opt)
+			tt.mutate(e)
+			code, rep, stderr := e.verify()
+			if got := kindSet(rep.Findings); !slices.Equal(got, tt.kinds) {
+				t.Fatalf("finding kinds %v, want %v\nfindings: %+v", got, tt.kinds, rep.Findings)
+			}
+			if code != 1 || rep.Status != "findings" {
+				t.Errorf("exit %d, status %s, want 1 and findings (stderr %q)", code, rep.Status, stderr)
+			}
+			for _, f := range rep.Findings {
+				if f.File == "" || f.Message == "" {
+					t.Errorf("finding without file or message: %+v", f)
+				}
+				if f.Kind == verify.KindDecodeError && (f.Line == 0 || f.Offset == nil) {
+					t.Errorf("decode_error without line or offset: %+v", f)
+				}
+			}
+			if tt.reason != "" {
+				i := slices.IndexFunc(rep.Findings, func(f verify.Finding) bool { return f.Kind == verify.KindDecodeError })
+				if got := rep.Findings[i].Reason; got != tt.reason {
+					t.Errorf("reason %q, want %q", got, tt.reason)
+				}
+			}
+			if tt.quick {
+				code, qrep, _ := e.verify("--quick")
+				if got := kindSet(qrep.Findings); code != 1 || !slices.Equal(got, tt.kinds) {
+					t.Errorf("--quick: exit %d, kinds %v, want 1 and %v", code, got, tt.kinds)
+				}
+			}
+		})
+	}
+}
+
+// corruptionMatrixExport is the export a corruption case mutates, unless
+// the case names its own.
+var corruptionMatrixExport = gen.Options{Items: 120, Files: 4, Seed: 11}
+
+// A corruptionCase is one corruption of a generated export and what verify
+// finds.
+type corruptionCase struct {
+	name   string
+	opt    gen.Options
+	mutate func(e *export)
+	kinds  []string
+	reason string // of the first decode_error, if any
+	quick  bool   // also expected in --quick mode
+}
+
+// corruptionCases are the cases of TestVerify_corruptionMatrix, also run
+// on S3 (TestS3_scaleOut).
+func corruptionCases() []corruptionCase {
+	return []corruptionCase{
 		{
 			name: "flipped byte in a data file",
 			mutate: func(e *export) {
@@ -414,43 +465,6 @@ func TestVerify_corruptionMatrix(t *testing.T) {
 			},
 			kinds: []string{verify.KindTimestampOutOfWindow},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			opt := tt.opt
-			if opt.Items == 0 {
-				opt = full
-			}
-			e := genExport(t, opt)
-			tt.mutate(e)
-			code, rep, stderr := e.verify()
-			if got := kindSet(rep.Findings); !slices.Equal(got, tt.kinds) {
-				t.Fatalf("finding kinds %v, want %v\nfindings: %+v", got, tt.kinds, rep.Findings)
-			}
-			if code != 1 || rep.Status != "findings" {
-				t.Errorf("exit %d, status %s, want 1 and findings (stderr %q)", code, rep.Status, stderr)
-			}
-			for _, f := range rep.Findings {
-				if f.File == "" || f.Message == "" {
-					t.Errorf("finding without file or message: %+v", f)
-				}
-				if f.Kind == verify.KindDecodeError && (f.Line == 0 || f.Offset == nil) {
-					t.Errorf("decode_error without line or offset: %+v", f)
-				}
-			}
-			if tt.reason != "" {
-				i := slices.IndexFunc(rep.Findings, func(f verify.Finding) bool { return f.Kind == verify.KindDecodeError })
-				if got := rep.Findings[i].Reason; got != tt.reason {
-					t.Errorf("reason %q, want %q", got, tt.reason)
-				}
-			}
-			if tt.quick {
-				code, qrep, _ := e.verify("--quick")
-				if got := kindSet(qrep.Findings); code != 1 || !slices.Equal(got, tt.kinds) {
-					t.Errorf("--quick: exit %d, kinds %v, want 1 and %v", code, got, tt.kinds)
-				}
-			}
-		})
 	}
 }
 

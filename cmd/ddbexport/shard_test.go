@@ -180,12 +180,15 @@ func checkShardedParquet(t *testing.T, cli func(...string) (int, string, string)
 	}
 }
 
+// shardedParquetExport is the export converted in shards.
+var shardedParquetExport = gen.Options{Items: 700, Files: 8, Seed: 73, Shape: gen.ShapeTable}
+
 // TestShards_parquet: a Parquet conversion in 1, 3 and 7 shards, then
 // finalize, holds the rows of a single run, and only those; finalize
 // refuses an unfinished set, a missing file, shards of two runs.
 func TestShards_parquet(t *testing.T) {
 	cli := func(args ...string) (int, string, string) { return runCLI(t, args...) }
-	e := genExport(t, gen.Options{Items: 700, Files: 8, Seed: 73, Shape: gen.ShapeTable})
+	e := genExport(t, shardedParquetExport)
 	schema := filepath.Join(t.TempDir(), "schema.json")
 	code, out, stderr := cli("schema", "--json", "-q", e.root)
 	if code != 0 {
