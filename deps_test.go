@@ -33,6 +33,9 @@ var allowed = map[string][]string{
 	"sink/parquet":            {"codec", "codec/ddbjson", "store"},
 	"gen":                     {"codec", "manifest", "store", "sink/export"},
 	"internal/progress":       {},
+	// merge reads every input through verify.Verify (the checks and the
+	// records on one pass, as convert does) and writes through sink/export.
+	"merge": {"store", "manifest", "codec", "pipeline", "sink/export", "verify"},
 	// exportapi drives the export API over the SDK's dynamodb client:
 	// stdlib and the SDK only, so any program can validate and start exports.
 	"exportapi": {},

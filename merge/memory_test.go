@@ -1,0 +1,112 @@
+package merge_test
+
+import (
+	"context"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/gen"
+	"github.com/ddbexport/ddbexport/merge"
+	"github.com/ddbexport/ddbexport/store/localfs"
+)
+
+// heapSampler records the largest heap in use (live objects and garbage
+// not yet collected) seen while it runs, as sink/parquet's memory test
+// does.
+type heapSampler struct {
+	live, inuse atomic.Uint64
+	stop        chan struct{}
+	done        sync.WaitGroup
+}
+
+func startHeapSampler(every time.Duration) *heapSampler {
+	h := &heapSampler{stop: make(chan struct{})}
+	h.done.Add(1)
+	go func() {
+		defer h.done.Done()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			metrics.Read(samples)
+			h.live.Store(max(h.live.Load(), samples[0].Value.Uint64()))
+			h.inuse.Store(max(h.inuse.Load(), samples[1].Value.Uint64()))
+			select {
+			case <-h.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return h
+}
+
+func (h *heapSampler) Stop() (live, inuse uint64) {
+	close(h.stop)
+	h.done.Wait()
+	return h.live.Load(), h.inuse.Load()
+}
+
+// TestMemoryBounded merges a history whose table is many times larger
+// than Options.Memory and checks the heap's peak against the bound plus a
+// fixed overhead, and the result against the history's table state.
+func TestMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and merges about 90 MB of records; skipped with -short")
+	}
+	if raceEnabled {
+		t.Skip("the race detector's heap is not the product's, and the history takes minutes with it")
+	}
+	const (
+		memory   = 8 << 20
+		overhead = 8 << 20 // read buffers, decoders and gzip state of 2 workers
+	)
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := localfs.New(dir)
+	h, err := gen.WriteHistory(ctx, st, gen.HistoryOptions{
+		Options: gen.Options{Items: 30_000, Seed: 12, Shape: gen.ShapeTable, Files: 8, MaxItemBytes: 8 << 10},
+		Exports: 3, Changes: 8_000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exps := loadAll(t, st)
+	base, incs, err := merge.Choose(exps, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := localfs.New(t.TempDir())
+	tmp := t.TempDir()
+
+	runtime.GC()
+	sampler := startHeapSampler(time.Millisecond)
+	res, err := merge.Merge(ctx, base, incs, out, merge.Options{Memory: memory, Workers: 2, TempDir: tmp})
+	live, inuse := sampler.Stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	emptyDir(t, tmp)
+	var uncompressed int64
+	for _, r := range res.Reports {
+		uncompressed += r.Totals.UncompressedBytes
+	}
+	t.Logf("%d input records, %.0f MB uncompressed; %d items out in %d partitions; heap peak: %.1f MiB live, %.1f MiB in use (Memory %d MiB)",
+		res.Records, float64(uncompressed)/1e6, res.Summary.ItemCount, res.Partitions, float64(live)/(1<<20), float64(inuse)/(1<<20), memory>>20)
+	if uncompressed < 10*memory {
+		t.Fatalf("inputs of %d bytes: not many times Memory", uncompressed)
+	}
+	if inuse > memory+overhead {
+		t.Errorf("heap in use peaked at %.1f MiB, above Memory %d MiB + %d MiB", float64(inuse)/(1<<20), memory>>20, overhead>>20)
+	}
+	got := map[string]codec.Item{}
+	for _, r := range readAll(t, out, res.Ref) {
+		got[keyOf(t, []string{"pk"}, r.Item)] = r.Item
+	}
+	compareTables(t, "merged", got, truth(t, st, h, []string{"pk"}))
+}
