@@ -21,6 +21,7 @@ func newGenCmd(stdout, stderr io.Writer) *cobra.Command {
 		format     string
 		keys       string
 		exportTime string
+		hist       historyFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "gen [flags] OUTDIR",
@@ -45,6 +46,9 @@ s3://BUCKET/PREFIX: the objects are uploaded, each published whole.`,
 		Args: oneArg("OUTDIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
+			if hist.exports > 0 || cmd.Flags().Changed("history") {
+				return genHistory(cmd, stdout, args[0], opt, &hist, kind, shape, format, keys, exportTime)
+			}
 			if opt.Kind, err = gen.ParseKind(kind); err != nil {
 				return usageErrorf("--kind: %v", err)
 			}
@@ -100,6 +104,7 @@ s3://BUCKET/PREFIX: the objects are uploaded, each published whole.`,
 	f.DurationVar(&opt.Window, "window", 0, "incremental export window, 15m to 24h (default 1h)")
 	f.IntVar(&opt.Workers, "workers", 0, "generating goroutines (0: all cores); does not change the output")
 	f.BoolVar(&opt.Overwrite, "overwrite", false, "replace an export with the same ID in OUTDIR")
+	hist.add(cmd)
 	return cmd
 }
 
