@@ -93,7 +93,7 @@ standard AWS configuration, and the flags below).` + "\n" + exitStatusHelp,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitCannotCheck, err: fmt.Errorf("%v\nTry: %s --help", err, c.CommandPath())}
 	})
-	root.AddCommand(newVerifyCmd(stdout, stderr), newCatCmd(stdout, stderr), newConvertCmd(stdout, stderr), newSchemaCmd(stdout, stderr), newGenCmd(stdout, stderr), newBenchCmd(stdout, stderr), newExportCmd(stdout, stderr), newServeCmd(stdout, stderr), newReportCmd(stdout), newVersionCmd(stdout))
+	root.AddCommand(newVerifyCmd(stdout, stderr), newCatCmd(stdout, stderr), newConvertCmd(stdout, stderr), newSchemaCmd(stdout, stderr), newGenCmd(stdout, stderr), newBenchCmd(stdout, stderr), newExportCmd(stdout, stderr), newServeCmd(stdout, stderr), newReportCmd(stdout), newMergeCmd(stdout, stderr), newVersionCmd(stdout))
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }
