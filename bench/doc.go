@@ -16,6 +16,7 @@
 //
 //	go test -run '^$' -bench Stages -benchtime 5x ./bench
 //
-// Micro-benchmarks of the decoders and encoders live beside their code
-// (codec/ddbjson, codec/ion, pipeline, gen, sink/parquet).
+// BenchmarkEncode and BenchmarkDecode measure both codecs on the same
+// table-shaped records, in memory. Micro-benchmarks on varied records live
+// beside the code (codec/ddbjson, codec/ion, pipeline, gen, sink/parquet).
 package bench
