@@ -534,6 +534,14 @@ func Merge(ctx context.Context, base Export, incs []Export, out store.Store, opt
 		}
 		return nil, err
 	}
+	if n := w.Stats().Items; n != stats.puts {
+		// Each live key is written once: the export must hold exactly them.
+		err = fmt.Errorf("merge: wrote %d items of %d", n, stats.puts)
+		if derr := discard(context.WithoutCancel(ctx), w, out); derr != nil {
+			err = fmt.Errorf("%w (and removing the partial output: %v)", err, derr)
+		}
+		return nil, err
+	}
 	written, files, err := w.Close(ctx)
 	if err != nil {
 		if derr := discard(context.WithoutCancel(ctx), w, out); derr != nil {

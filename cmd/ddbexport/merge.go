@@ -151,6 +151,15 @@ Exit status:
 			for _, w := range res.Warnings {
 				fmt.Fprintf(stderr, "warning: %s\n", w)
 			}
+			for _, rep := range res.Reports {
+				if rep.ExitCode() != verify.ExitIntact {
+					// --ignore-findings: merged anyway; the findings are listed.
+					fmt.Fprintf(stderr, "warning: %s has %d findings, ignored (--ignore-findings)\n", rep.Export.ID, len(rep.Findings))
+					if !jsonOut {
+						rep.WriteText(stdout)
+					}
+				}
+			}
 			location := joinPath(outDir, res.Ref.Key(manifest.SummaryName))
 			if toParquet {
 				pout := stdout

@@ -240,6 +240,14 @@ func TestMerge_refusals(t *testing.T) {
 		t.Errorf("corrupted --json: exit %d, %v\n%s", code, err, stdout)
 	}
 
+	code, stdout, stderr = runCLI(t, "merge", "--ignore-findings", "--out", out, bad)
+	if code != 0 || !strings.Contains(stderr, "ignored (--ignore-findings)") || !strings.Contains(stdout, "checksum_mismatch") || !strings.Contains(stdout, "merged 3 incremental exports") {
+		t.Errorf("--ignore-findings: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if code, rep, _ := jsonReport(t, out); code != 0 || rep.Status != "intact" {
+		t.Errorf("the output merged despite findings: exit %d, %+v", code, rep)
+	}
+
 	// Usage.
 	for _, args := range [][]string{
 		{"merge", dir},
