@@ -248,3 +248,58 @@ func TestSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestMergePartitionRule: per key the highest write time wins, ties go to
+// the higher rank (the later window end), the base loses to any change, and
+// a delete removes the key.
+func TestMergePartitionRule(t *testing.T) {
+	dir := t.TempDir()
+	f, err := newSpillFile(dir, "p", 0, 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newSpillBuffer([]*spillFile{f}, 64)
+	item := func(k, v string) codec.Item { return codec.Item{codec.S(k).Named("pk"), codec.S(v).Named("v")} }
+	add := func(k string, ts int64, rank int, it codec.Item) {
+		key, _ := appendKey(nil, []codec.Value{codec.S(k)})
+		if err := b.added(0, appendRecord(b.buf(0), key, ts, rank, it)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("tie", 5, 2, item("tie", "later window"))
+	add("tie", 5, 1, item("tie", "earlier window"))
+	add("time", 9, 1, item("time", "later write"))
+	add("time", 7, 3, item("time", "earlier write"))
+	add("base", math.MinInt64, 0, item("base", "base"))
+	add("base", 1, 1, item("base", "changed"))
+	add("kept", math.MinInt64, 0, item("kept", "base"))
+	add("gone", math.MinInt64, 0, item("gone", "base"))
+	add("gone", 3, 1, nil)
+	add("gone", 2, 2, item("gone", "older put"))
+	b.flushAll()
+	f.finish()
+
+	st := storetestMem()
+	w, err := newTestWriter(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &merger{}
+	puts, dels, err := m.mergePartition(context.Background(), f, w, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if puts != 4 || dels != 1 {
+		t.Errorf("%d puts, %d deletes", puts, dels)
+	}
+	got := readItems(t, st, w)
+	want := map[string]string{"tie": "later window", "time": "later write", "base": "changed", "kept": "base"}
+	if len(got) != len(want) {
+		t.Errorf("items %v", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q", k, got[k], v)
+		}
+	}
+}

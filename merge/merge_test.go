@@ -441,6 +441,34 @@ func TestMergeSkipsAndTables(t *testing.T) {
 	}
 }
 
+// TestMergeBaseOnly: with no incremental export to apply (none given, or
+// none after the base), the output is the base's items, in the format
+// asked for, at the base's time.
+func TestMergeBaseOnly(t *testing.T) {
+	st, h := history(t, gen.HistoryOptions{Options: gen.Options{Items: 80, Seed: 10, MaxItemBytes: 2048}, Exports: 1})
+	base, _, err := merge.Choose(loadAll(t, st), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := storetest.NewMem()
+	res, err := merge.Merge(context.Background(), base, nil, out, merge.Options{TempDir: t.TempDir(), Format: codec.FormatION})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]codec.Item{}
+	for _, r := range readAll(t, st, h.Base) {
+		want[keyOf(t, []string{"pk"}, r.Item)] = r.Item
+	}
+	got := map[string]codec.Item{}
+	for _, r := range readAll(t, out, res.Ref) {
+		got[keyOf(t, []string{"pk"}, r.Item)] = r.Item
+	}
+	compareTables(t, "base only", got, want)
+	if !res.Summary.ExportTime.Equal(base.Summary.ExportTime) || res.Summary.OutputFormat != "ION" {
+		t.Errorf("summary %+v", res.Summary)
+	}
+}
+
 // TestMergeCorrupt: a finding in an input stops the merge before anything
 // is written; IgnoreFindings goes on.
 func TestMergeCorrupt(t *testing.T) {
