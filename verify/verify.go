@@ -578,8 +578,11 @@ func (c *checker) checkEntry(order sortKey, s *manifest.Summary, format codec.Fo
 				Message: "the etag is not the single-part S3 ETag of md5Checksum"})
 		}
 	default:
-		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, ManifestLine: mline, Actual: f.ETag,
-			Message: "a multipart etag: the part size is unknown here, so it cannot be derived; the content MD5 is checked instead"})
+		msg := "a multipart etag: the part size is unknown here, so it cannot be derived; the content MD5 is checked instead"
+		if c.opt.Listing {
+			msg = "a multipart etag: the part size is unknown here, so it cannot be derived from md5Checksum (a full verify checks the content MD5)"
+		}
+		c.warning(order, Finding{Kind: WarnETagUnverifiable, File: file, ManifestLine: mline, Actual: f.ETag, Message: msg})
 	}
 }
 
