@@ -26,6 +26,11 @@ import (
 // byte reached with a ranged GetObject pinned to the ETag of the first
 // response (If-Match). An object replaced meanwhile fails the read with
 // an error wrapping ErrChanged instead of mixing two versions.
+//
+// An object larger than Options.ParallelThreshold is read as ranged
+// GetObjects of Options.ChunkSize, Options.Parallel at a time, each pinned
+// to the first ETag and resumed as above, and handed to the caller in
+// order (see parallelReader).
 func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := store.CheckKey(key); err != nil {
 		return nil, err
@@ -34,10 +39,14 @@ func (s *Store) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := r.get(); err != nil {
 		return nil, err
 	}
+	if s.parallel(r.size) {
+		return s.openParallel(r), nil
+	}
 	return r, nil
 }
 
-// A reader reads one object, resuming after faults.
+// A reader reads one object, or the bytes [off, end) of it, resuming
+// after faults.
 type reader struct {
 	s   *Store
 	ctx context.Context
@@ -45,7 +54,8 @@ type reader struct {
 
 	etag string // the ETag of the first response, quoted as S3 sends it
 	size int64  // the object's size, from the first response
-	off  int64  // bytes read so far
+	off  int64  // the next byte to read
+	end  int64  // the byte after the last one to read: size, or a chunk's end
 
 	body     io.ReadCloser
 	cancel   context.CancelFunc // ends the current request
@@ -89,7 +99,9 @@ func (r *reader) request() error {
 	resumed := r.etag != ""
 	if resumed {
 		in.IfMatch = aws.String(r.etag)
-		if r.off > 0 {
+		if r.end < r.size {
+			in.Range = aws.String("bytes=" + strconv.FormatInt(r.off, 10) + "-" + strconv.FormatInt(r.end-1, 10))
+		} else if r.off > 0 {
 			in.Range = aws.String("bytes=" + strconv.FormatInt(r.off, 10) + "-")
 		}
 	}
@@ -115,6 +127,7 @@ func (r *reader) request() error {
 	if !resumed {
 		r.etag = aws.ToString(out.ETag)
 		r.size = aws.ToInt64(out.ContentLength)
+		r.end = r.size
 	} else {
 		etag := aws.ToString(out.ETag)
 		if etag != r.etag {
@@ -133,17 +146,17 @@ func (r *reader) request() error {
 }
 
 // checkRange checks that a resumed response starts at r.off and ends at
-// the object's end.
+// r.end.
 func (r *reader) checkRange(out *s3api.GetObjectOutput) error {
 	n := aws.ToInt64(out.ContentLength)
-	if r.off == 0 {
+	if r.off == 0 && r.end == r.size {
 		if n != r.size {
 			return r.changed(aws.ToString(out.ETag))
 		}
 		return nil
 	}
-	want := fmt.Sprintf("bytes %d-%d/%d", r.off, r.size-1, r.size)
-	if cr := aws.ToString(out.ContentRange); cr != want || n != r.size-r.off {
+	want := fmt.Sprintf("bytes %d-%d/%d", r.off, r.end-1, r.size)
+	if cr := aws.ToString(out.ContentRange); cr != want || n != r.end-r.off {
 		return fmt.Errorf("open %s: resumed at byte %d, but the server answered Content-Range %q, %d bytes (want %q)",
 			r.s.url(r.key), r.off, cr, n, want)
 	}
@@ -246,17 +259,26 @@ func (r *reader) Read(p []byte) (int, error) {
 			r.fails, r.throttles = 0, 0
 		}
 		switch {
+		case r.off == r.end && r.end < r.size:
+			// A chunk's last byte (its body may be the whole object's, or
+			// fail just after): the chunk is complete.
+			r.closeBody()
+			r.err = io.EOF
+			if n > 0 {
+				return n, nil
+			}
+			return 0, io.EOF
 		case err == nil:
 			return n, nil
-		case err == io.EOF && r.off == r.size:
+		case err == io.EOF && r.off == r.end:
 			r.closeBody()
 			r.err = io.EOF
 			return n, io.EOF
-		case r.off > r.size:
+		case r.off > r.end:
 			r.closeBody()
-			r.err = fmt.Errorf("read %s: more than the %d bytes announced", r.s.url(r.key), r.size)
+			r.err = fmt.Errorf("read %s: more than the %d bytes announced", r.s.url(r.key), r.end)
 			return n, r.err
-		case r.off == r.size:
+		case r.off == r.end:
 			// All bytes are in, but the body failed at its end (such as
 			// a checksum mismatch the SDK found): not a fault to resume.
 			r.closeBody()

@@ -8,6 +8,7 @@ import (
 	"iter"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -54,6 +55,20 @@ type Options struct {
 	// object before the request is dropped and the read resumed from the
 	// byte reached (0: 2 minutes).
 	ReadTimeout time.Duration
+
+	// ParallelThreshold is the size above which Open reads an object as
+	// ranged GetObjects of ChunkSize bytes, Parallel at a time, handed to
+	// the reader in order (0: 64 MiB; negative: never). Smaller objects
+	// are read with one GetObject.
+	ParallelThreshold int64
+	// ChunkSize is the size of each ranged read of a large object (0:
+	// 8 MiB).
+	ChunkSize int64
+	// Parallel is the number of chunks of one large object held at once,
+	// the one being read included (0: 4; 1: read large objects as small
+	// ones). Each open large object holds up to Parallel × ChunkSize
+	// bytes of memory (32 MiB by default).
+	Parallel int
 }
 
 // A Store is a store.Store over the objects of an S3 bucket under a key
@@ -64,6 +79,7 @@ type Store struct {
 	bucket string
 	prefix string // "" or ending in "/"
 	opt    Options
+	chunks sync.Pool // *[]byte of Options.ChunkSize, for parallel reads
 }
 
 var _ store.Store = (*Store)(nil)
@@ -93,6 +109,15 @@ func New(client *s3api.Client, bucket, prefix string, opt Options) *Store {
 	}
 	if opt.ReadTimeout <= 0 {
 		opt.ReadTimeout = 2 * time.Minute
+	}
+	if opt.ParallelThreshold == 0 {
+		opt.ParallelThreshold = 64 << 20
+	}
+	if opt.ChunkSize <= 0 {
+		opt.ChunkSize = 8 << 20
+	}
+	if opt.Parallel <= 0 {
+		opt.Parallel = 4
 	}
 	tm := transfermanager.New(client, func(o *transfermanager.Options) {
 		o.PartSizeBytes = opt.PartSize

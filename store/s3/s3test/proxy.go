@@ -33,6 +33,11 @@ type Fault struct {
 	// that ignored If-Match and sent another version would.
 	ETag string
 
+	// Hold, if not nil, holds the request before forwarding it until
+	// Hold is closed or the client gives up (then the connection is
+	// closed), as a slow server would.
+	Hold <-chan struct{}
+
 	// After runs once the response (or its cut) has been sent, such as
 	// to replace the object before the client's next request.
 	After func()
@@ -51,6 +56,9 @@ type Request struct {
 	Query                        string
 	Header                       http.Header
 	Fault                        string // the fault applied, if any
+	// InFlight is the number of requests the proxy was serving when
+	// this one came, itself included.
+	InFlight int
 }
 
 // A Proxy is an HTTP reverse proxy in front of a Server that injects
@@ -59,11 +67,12 @@ type Request struct {
 type Proxy struct {
 	URL string
 
-	target string
-	mu     sync.Mutex
-	faults []*Fault
-	log    []Request
-	stop   chan struct{}
+	target   string
+	mu       sync.Mutex
+	faults   []*Fault
+	log      []Request
+	inFlight int
+	stop     chan struct{}
 }
 
 // NewProxy starts a proxy in front of s, stopped when t ends.
@@ -112,8 +121,9 @@ func (p *Proxy) Pending() int {
 func (p *Proxy) take(r *http.Request) *Fault {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.inFlight++
 	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone(),
-		Range: r.Header.Get("Range"), IfMatch: r.Header.Get("If-Match")}
+		Range: r.Header.Get("Range"), IfMatch: r.Header.Get("If-Match"), InFlight: p.inFlight}
 	var got *Fault
 	for i, f := range p.faults {
 		if f.Match == nil || f.Match(r) {
@@ -135,6 +145,8 @@ func (p *Proxy) take(r *http.Request) *Fault {
 			req.Fault = fmt.Sprintf("cut after %d", got.CutAfter)
 		case got.ETag != "":
 			req.Fault = "ETag " + got.ETag
+		case got.Hold != nil:
+			req.Fault = "hold"
 		}
 	}
 	p.log = append(p.log, req)
@@ -143,6 +155,11 @@ func (p *Proxy) take(r *http.Request) *Fault {
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := p.take(r)
+	defer func() {
+		p.mu.Lock()
+		p.inFlight--
+		p.mu.Unlock()
+	}()
 	var after func()
 	if f != nil {
 		after = f.After
@@ -152,6 +169,15 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			after()
 		}
 	}()
+	if f != nil && f.Hold != nil {
+		select {
+		case <-f.Hold:
+		case <-r.Context().Done():
+			panic(http.ErrAbortHandler)
+		case <-p.stop:
+			panic(http.ErrAbortHandler)
+		}
+	}
 	if f != nil && f.Status != 0 {
 		w.Header().Set("Content-Type", "application/xml")
 		w.WriteHeader(f.Status)
