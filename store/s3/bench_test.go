@@ -87,3 +87,51 @@ func copyObject(b *testing.B, from, to store.Store, key string) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkOpenLarge reads one 128 MiB object from the local S3 server
+// with one GetObject ("sequential") and as ranged GetObjects of 8 MiB
+// chunks, 4 and 8 at a time ("parallel"), to io.Discard. The server runs
+// on the same cores as the reader, so it competes with it for them.
+//
+//	go test -run '^$' -bench BenchmarkOpenLarge ./store/s3/
+func BenchmarkOpenLarge(b *testing.B) {
+	ctx := context.Background()
+	srv := s3test.Start(b)
+	bucket := srv.NewBucket(b)
+	client := srv.Client(srv.URL)
+	const key, size = "big", 128 << 20
+	w, err := s3store.New(client, bucket, "", s3store.Options{}).Create(ctx, key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := w.Write(randomBytes(size, 21)); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		opt  s3store.Options
+	}{
+		{"sequential", s3store.Options{ParallelThreshold: -1}},
+		{"parallel4", s3store.Options{}},
+		{"parallel8", s3store.Options{Parallel: 8}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := s3store.New(client, bucket, "", bc.opt)
+			b.SetBytes(size)
+			for b.Loop() {
+				rc, err := s.Open(ctx, key)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, err := io.Copy(io.Discard, rc)
+				rc.Close()
+				if err != nil || n != size {
+					b.Fatalf("read %d bytes, %v", n, err)
+				}
+			}
+		})
+	}
+}
