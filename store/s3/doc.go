@@ -22,6 +22,21 @@
 // so it slows a run instead of failing it. (The SDK's own retryer retries
 // each request first, as configured on the client.)
 //
+// An object larger than Options.ParallelThreshold (64 MiB) is read as
+// ranged GetObjects ("Range: bytes=a-b") of Options.ChunkSize (8 MiB),
+// Options.Parallel (4) at a time, so that one large file is not bound by
+// one connection's throughput. The first response gives the size, the ETag
+// and chunk 0; every other chunk is pinned to that ETag with If-Match and
+// checked by its ETag and Content-Range, and resumes after faults exactly
+// as a whole-object read does, with a retry budget of its own. The chunks
+// reach the reader strictly in order, so the MD5 and the decoder see the
+// object's bytes as one stream; a chunk of a changed object fails the read
+// with ErrChanged after the bytes before it, never with bytes of the new
+// version. Each open large object holds at most Parallel × ChunkSize
+// bytes (32 MiB), in buffers reused across reads. Close cancels the
+// chunks in flight and returns when their goroutines have ended. Smaller
+// objects are read with one GetObject, as above.
+//
 // # Writing
 //
 // Create streams what is written into an upload through a pipe: objects
