@@ -7,7 +7,9 @@
 //
 // Memory is bounded by the options, not by the export's size: about
 // Workers × (256 KiB read buffer + gzip window + MaxRecordBytes + decoded
-// record), plus at most MaxProblemsPerFile problems per file.
+// record), plus at most MaxProblemsPerFile problems per file, plus what the
+// store holds per open object (store/s3 reads an object above 64 MiB as
+// parallel ranged GETs: up to 32 MiB of chunks).
 package pipeline
 
 import (

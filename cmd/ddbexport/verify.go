@@ -52,7 +52,8 @@ and in every run. The manifests are checked by every shard. "ddbexport
 report merge" combines the shards' --json reports into the report of one
 run over the whole export.
 
-Memory is about workers × (max-record-bytes + 1 MiB), whatever the export's
+Memory is about workers × (max-record-bytes + 1 MiB; from S3, up to 32 MiB
+more for an object over 64 MiB, read as parallel ranged GETs), whatever the export's
 size.` + "\n" + exitStatusHelp,
 		Args: oneArg("PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
