@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -27,8 +28,29 @@ type awsFlags struct {
 	endpoint     string
 	pathStyle    bool
 	owner        string
-	requestPayer bool
+	requestPayer requestPayer
 }
+
+// requestPayer is --request-payer, which takes "requester" as the AWS
+// CLI's flag does (the only value S3 knows).
+type requestPayer bool
+
+func (r *requestPayer) String() string {
+	if *r {
+		return "requester"
+	}
+	return ""
+}
+
+func (r *requestPayer) Set(s string) error {
+	if !strings.EqualFold(s, "requester") {
+		return fmt.Errorf("%q: the only value is requester (as for the AWS CLI)", s)
+	}
+	*r = true
+	return nil
+}
+
+func (r *requestPayer) Type() string { return "requester" }
 
 type awsFlagsKey struct{}
 
@@ -42,7 +64,7 @@ func addAWSFlags(root *cobra.Command) {
 	pf.StringVar(&f.endpoint, "endpoint-url", "", "S3: the endpoint of an S3-compatible store, such as http://127.0.0.1:7070 (implies --s3-path-style)")
 	pf.BoolVar(&f.pathStyle, "s3-path-style", false, "S3: address buckets in the path (http://host/bucket/key), not the host name")
 	pf.StringVar(&f.owner, "expected-bucket-owner", "", "S3: the account ID that must own the bucket; S3 refuses every request otherwise")
-	pf.BoolVar(&f.requestPayer, "request-payer", false, "S3: accept the charges of a requester-pays bucket")
+	pf.Var(&f.requestPayer, "request-payer", "S3: requester, to accept the charges of a requester-pays bucket (as the AWS CLI's --request-payer requester)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		cmd.SetContext(context.WithValue(cmd.Context(), awsFlagsKey{}, f))
 		return nil
@@ -139,7 +161,7 @@ func oneLine(err error) string {
 }
 
 func s3Options(f *awsFlags) s3store.Options {
-	return s3store.Options{RequesterPays: f.requestPayer, ExpectedBucketOwner: f.owner}
+	return s3store.Options{RequesterPays: bool(f.requestPayer), ExpectedBucketOwner: f.owner}
 }
 
 // openStore returns the store rooted at path, a local folder or
