@@ -61,6 +61,27 @@ type Summary struct {
 	OutputFormat       string // DYNAMODB_JSON or ION
 	OutputView         string // incremental exports
 	ExportType         ExportType
+	// Extra are keys written after DynamoDB's own, such as a record of
+	// where a derived export came from; one named like a key of
+	// DynamoDB's is not written. Readers of the summary, this package's
+	// included, ignore keys they do not know, so ParseSummary leaves
+	// Extra empty.
+	Extra []Extra
+}
+
+// knownSummaryKeys are the keys Marshal writes itself.
+var knownSummaryKeys = map[string]bool{
+	"version": true, "exportArn": true, "startTime": true, "endTime": true, "tableArn": true, "tableId": true,
+	"exportTime": true, "exportFromTime": true, "exportToTime": true, "s3Bucket": true, "s3Prefix": true,
+	"s3SseAlgorithm": true, "s3SseKmsKeyId": true, "manifestFilesS3Key": true, "billedSizeBytes": true,
+	"itemCount": true, "outputFormat": true, "outputView": true, "exportType": true,
+}
+
+// An Extra is one key of a summary beyond DynamoDB's: a name and a JSON
+// value.
+type Extra struct {
+	Name  string
+	Value json.RawMessage
 }
 
 // Type returns the export type, FullExport when exportType is missing.
@@ -489,6 +510,18 @@ func (s *Summary) Marshal() []byte {
 	}
 	if inc {
 		str("exportType", string(s.ExportType))
+	}
+	for _, e := range s.Extra {
+		if knownSummaryKeys[e.Name] {
+			continue // never a second value for one of DynamoDB's keys
+		}
+		field(e.Name)
+		var buf bytes.Buffer
+		if json.Compact(&buf, e.Value) != nil {
+			b = append(b, "null"...)
+			continue
+		}
+		b = append(b, buf.Bytes()...)
 	}
 	return append(b, '}')
 }

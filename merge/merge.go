@@ -38,6 +38,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -478,6 +479,7 @@ func Merge(ctx context.Context, base Export, incs []Export, out store.Store, opt
 	if err != nil {
 		return nil, err
 	}
+	sum.Extra = append(sum.Extra, provenance(p))
 	w, err := sinkexport.New(ctx, out, sinkexport.Options{
 		Summary: sum,
 		Format:  format,
@@ -850,6 +852,34 @@ func newSummary(base *manifest.Summary, end, now time.Time, rnd io.Reader) (mani
 		S3SseKmsKeyID:  base.S3SseKmsKeyID,
 		ExportType:     manifest.FullExport,
 	}, nil
+}
+
+// ProvenanceKey names the key of a merged export's summary that records
+// the exports it was made from (readers ignore keys they do not know).
+const ProvenanceKey = "ddbexportMergedFrom"
+
+// provenance records the base and the incremental exports applied.
+func provenance(p *plan) manifest.Extra {
+	type window struct {
+		ExportArn      string `json:"exportArn"`
+		ExportFromTime string `json:"exportFromTime"`
+		ExportToTime   string `json:"exportToTime"`
+	}
+	v := struct {
+		Base struct {
+			ExportArn  string `json:"exportArn"`
+			ExportTime string `json:"exportTime"`
+		} `json:"base"`
+		Incrementals []window `json:"incrementals"`
+	}{Incrementals: []window{}}
+	v.Base.ExportArn = p.base.Summary.ExportArn
+	v.Base.ExportTime = p.base.Summary.ExportTime.UTC().Format(manifest.TimeLayout)
+	for _, in := range p.incs {
+		v.Incrementals = append(v.Incrementals, window{in.Summary.ExportArn,
+			in.Summary.ExportFromTime.UTC().Format(manifest.TimeLayout), in.Summary.ExportToTime.UTC().Format(manifest.TimeLayout)})
+	}
+	b, _ := json.Marshal(v)
+	return manifest.Extra{Name: ProvenanceKey, Value: b}
 }
 
 // discard abandons the new export and removes what it wrote.

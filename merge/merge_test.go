@@ -3,6 +3,7 @@ package merge_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -258,6 +259,23 @@ func TestMerge(t *testing.T) {
 			}
 			if len(res.Applied) != len(incs) || res.Records == 0 || len(res.Reports) != len(incs)+1 {
 				t.Errorf("result %+v", res)
+			}
+			// The summary records where the export came from, under a key
+			// readers ignore: the stored summary still parses.
+			raw := storetest.Get(t, out, res.Ref.Key(manifest.SummaryName))
+			var stored map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &stored); err != nil {
+				t.Fatal(err)
+			}
+			var from struct {
+				Base         struct{ ExportArn string }
+				Incrementals []struct{ ExportArn, ExportFromTime, ExportToTime string }
+			}
+			if err := json.Unmarshal(stored[merge.ProvenanceKey], &from); err != nil || from.Base.ExportArn != base.Summary.ExportArn || len(from.Incrementals) != len(incs) {
+				t.Errorf("%s: %s (%v)", merge.ProvenanceKey, stored[merge.ProvenanceKey], err)
+			}
+			if _, err := manifest.ParseSummary("s", raw); err != nil {
+				t.Errorf("the merged summary does not parse: %v", err)
 			}
 			names := keyNames(tt.hist.Keys)
 			got := map[string]codec.Item{}
