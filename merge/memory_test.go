@@ -2,8 +2,12 @@ package merge_test
 
 import (
 	"context"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -85,9 +89,28 @@ func TestMemoryBounded(t *testing.T) {
 	tmp := t.TempDir()
 
 	runtime.GC()
+	debug.FreeOSMemory()
+	rssBefore, rssOK := procStatus("VmRSS")
+	if rssOK {
+		// Reset the peak (VmHWM) to the current RSS.
+		rssOK = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	}
 	sampler := startHeapSampler(time.Millisecond)
 	res, err := merge.Merge(ctx, base, incs, out, merge.Options{Memory: memory, Workers: 2, TempDir: tmp})
 	live, inuse := sampler.Stop()
+	if hwm, ok := procStatus("VmHWM"); rssOK && ok {
+		// Peak RSS: the bound plus a fixed overhead (the heap's own
+		// growth before a collection, up to twice what is live, and the
+		// runtime's spans and stacks).
+		limit := rssBefore + 2*(memory+overhead) + 16<<20
+		t.Logf("peak RSS %.1f MiB, %.1f MiB above the RSS before the merge (limit %.1f MiB above)",
+			float64(hwm)/(1<<20), float64(hwm-rssBefore)/(1<<20), float64(limit-rssBefore)/(1<<20))
+		if hwm > limit {
+			t.Errorf("peak RSS %.1f MiB: more than %.1f MiB above the %.1f MiB before the merge", float64(hwm)/(1<<20), float64(limit-rssBefore)/(1<<20), float64(rssBefore)/(1<<20))
+		}
+	} else {
+		t.Log("peak RSS not measured: /proc/self/status or clear_refs not available")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,4 +132,22 @@ func TestMemoryBounded(t *testing.T) {
 		got[keyOf(t, []string{"pk"}, r.Item)] = r.Item
 	}
 	compareTables(t, "merged", got, truth(t, st, h, []string{"pk"}))
+}
+
+// procStatus returns a size field of /proc/self/status (VmRSS, VmHWM) in
+// bytes.
+func procStatus(field string) (int64, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(b)) {
+		rest, ok := strings.CutPrefix(line, field+":")
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		return kb << 10, err == nil
+	}
+	return 0, false
 }
