@@ -187,6 +187,9 @@ func Choose(exps []Export, baseID, tableArn string) (base Export, incs []Export,
 type Options struct {
 	// Format is the output's format; FormatUnknown means the base's.
 	Format codec.Format
+	// GzipLevel is the gzip level of the output's data files, 2 to 8 (the
+	// levels that keep DynamoDB's gzip header); 0 means 6.
+	GzipLevel int
 	// Workers is the number of data files read, and of partitions merged,
 	// at once; 0 means GOMAXPROCS.
 	Workers int
@@ -483,6 +486,7 @@ func Merge(ctx context.Context, base Export, incs []Export, out store.Store, opt
 	w, err := sinkexport.New(ctx, out, sinkexport.Options{
 		Summary: sum,
 		Format:  format,
+		Level:   opt.GzipLevel,
 		Files:   len(leaves),
 		NewEncoder: func(w io.Writer) codec.Encoder {
 			enc, _ := codec.NewEncoder(format, w)

@@ -27,6 +27,7 @@ func newConvertCmd(stdout, stderr io.Writer) *cobra.Command {
 		exportID string
 		quiet    bool
 		pq       parquetFlags
+		level    int
 		shardArg string
 	)
 	cmd := &cobra.Command{
@@ -90,7 +91,13 @@ is done, checks them and writes DIR's _manifest.json and _SUCCESS.` + "\n" + exi
 				case workers < 0:
 					return usageErrorf("--workers must be 0 (all cores) or more")
 				}
+				if cmd.Flags().Changed("gzip-level") {
+					return usageErrorf("--gzip-level is for dynamodb-json and ion; Parquet's codec is --compression")
+				}
 				return convertParquet(cmd, stdout, stderr, &pq, args[0], exportID, out, workers, quiet, shard)
+			}
+			if level != 0 && (level < 2 || level > 8) {
+				return usageErrorf("--gzip-level %d: 2 to 8 (levels 1 and 9 change DynamoDB's gzip header)", level)
 			}
 			if pq.changed(cmd.Flags()) {
 				return usageErrorf("--schema, --key, --numbers, --mixed, --target-file-size, --row-group-size, --compression and --resume are for --to parquet")
@@ -136,6 +143,7 @@ is done, checks them and writes DIR's _manifest.json and _SUCCESS.` + "\n" + exi
 			w, err := sinkexport.New(ctx, outStore, sinkexport.Options{
 				Summary: tmpl,
 				Format:  target,
+				Level:   level,
 				Files:   max(len(partition), 1),
 				NewEncoder: func(w io.Writer) codec.Encoder {
 					enc, _ := codec.NewEncoder(target, w)
@@ -192,6 +200,7 @@ is done, checks them and writes DIR's _manifest.json and _SUCCESS.` + "\n" + exi
 	f.StringVar(&exportID, "export-id", "", "the export to convert when PATH holds several")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	f.StringVar(&shardArg, "shard", "", "Parquet only: convert only shard i of N of the data files (i/N, 0 ≤ i < N; needs --schema), then run convert finalize")
+	f.IntVar(&level, "gzip-level", 0, "dynamodb-json and ion: gzip level of the new data files, 2 (fastest) to 8 (0: 6); these keep DynamoDB's gzip header")
 	pq.add(f)
 	cmd.AddCommand(newConvertFinalizeCmd(stdout))
 	return cmd

@@ -87,6 +87,8 @@ Exit status:
 				return usageErrorf("--out is required: the folder that plays the bucket of the new export (or of the Parquet files)")
 			case opt.Workers < 0:
 				return usageErrorf("--workers must be 0 (all cores) or more")
+			case opt.GzipLevel != 0 && (opt.GzipLevel < 2 || opt.GzipLevel > 8):
+				return usageErrorf("--gzip-level %d: 2 to 8 (levels 1 and 9 change DynamoDB's gzip header)", opt.GzipLevel)
 			case !toParquet && pq.changed(cmd.Flags()):
 				return usageErrorf("--schema, --key, --numbers, --mixed, --target-file-size, --row-group-size, --compression and --resume are for --to parquet")
 			}
@@ -187,6 +189,7 @@ Exit status:
 	f.StringVar(&baseID, "base-id", "", "the full export to start from (default: the latest)")
 	f.IntVar(&opt.Workers, "workers", 0, "data files read, and partitions merged, at once (0: all cores)")
 	f.StringVar(&opt.TempDir, "temp-dir", "", "where the temporary spill files go (default: the system's)")
+	f.IntVar(&opt.GzipLevel, "gzip-level", 0, "gzip level of the new export's data files, 2 (fastest) to 8 (0: 6); these keep DynamoDB's gzip header")
 	f.StringVar(&memory, "memory", "1GiB", "memory bound of the merge, besides about 2 MiB per worker")
 	f.BoolVar(&opt.AllowGaps, "allow-gaps", false, "merge despite holes between the windows (a warning each)")
 	f.BoolVar(&opt.IgnoreFindings, "ignore-findings", false, "merge despite findings in the inputs (the records that can be read)")
