@@ -24,6 +24,7 @@ func startProgress(w io.Writer, stats *pipeline.Stats, files int, bytes int64) *
 		bar: progressbar.NewOptions64(bytes,
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionShowBytes(true),
+			progressbar.OptionUseIECUnits(true), // KiB, MiB: as the reports count
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetWidth(24),
 			progressbar.OptionThrottle(100*time.Millisecond),

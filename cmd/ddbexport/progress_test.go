@@ -19,7 +19,7 @@ func TestProgress_drawsCountsAndStops(t *testing.T) {
 	time.Sleep(400 * time.Millisecond)
 	p.stop()
 	out := buf.String()
-	for _, want := range []string{"files 2/3", "items 1234", "MB"} {
+	for _, want := range []string{"files 2/3", "items 1234", "2.0/3.0 MiB"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("progress output lacks %q:\n%q", want, out)
 		}
