@@ -28,7 +28,10 @@
 // one connection's throughput. The first response gives the size, the ETag
 // and chunk 0; every other chunk is pinned to that ETag with If-Match and
 // checked by its ETag and Content-Range, and resumes after faults exactly
-// as a whole-object read does, with a retry budget of its own. The chunks
+// as a whole-object read does, with a retry budget of its own; when S3
+// throttles one chunk (503 SlowDown), the object's other chunks hold back
+// as long before their next request, so the object slows down as a
+// whole. The chunks
 // reach the reader strictly in order, so the MD5 and the decoder see the
 // object's bytes as one stream; a chunk of a changed object fails the read
 // with ErrChanged after the bytes before it, never with bytes of the new

@@ -44,7 +44,8 @@ type parallelReader struct {
 	buf    []byte  // its unread bytes
 	wg     sync.WaitGroup
 	err    error
-	done   bool // stop was called
+	done   bool  // stop was called
+	gate   *gate // throttling of any chunk holds back all of them
 }
 
 // A chunk is one range of the object, fetched by its goroutine; n and err
@@ -70,7 +71,9 @@ func (s *Store) openParallel(first *reader) *parallelReader {
 		cancel: cancel,
 		n:      int((first.size + cs - 1) / cs),
 		slots:  make([]*chunk, s.opt.Parallel),
+		gate:   new(gate),
 	}
+	first.gate = p.gate
 	// Chunk 0 is read from the first body, whose request is not under
 	// ctx: ctx's end must end it too.
 	first.end = min(cs, first.size)
@@ -91,7 +94,7 @@ func (p *parallelReader) start(rd *reader, after func()) {
 	if rd == nil {
 		off := int64(i) * p.s.opt.ChunkSize
 		rd = &reader{s: p.s, ctx: p.ctx, key: p.key, etag: p.etag, size: p.size,
-			off: off, end: min(off+p.s.opt.ChunkSize, p.size)}
+			off: off, end: min(off+p.s.opt.ChunkSize, p.size), gate: p.gate}
 	}
 	buf := p.held
 	p.held = nil

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,11 +66,47 @@ type reader struct {
 	fails     int // faults since the last byte read
 	throttles int // throttling answers since the last byte read
 	err       error
+
+	// gate, if set, is shared by the chunk readers of one object: when S3
+	// throttles one of them, all hold back as long, so that the object's
+	// requests slow down together instead of each in turn.
+	gate *gate
+}
+
+// A gate holds requests back until a time.
+type gate struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+// hold keeps the gate closed until at least t.
+func (g *gate) hold(t time.Time) {
+	g.mu.Lock()
+	if t.After(g.until) {
+		g.until = t
+	}
+	g.mu.Unlock()
+}
+
+// wait sleeps until the gate opens.
+func (g *gate) wait(ctx context.Context) error {
+	g.mu.Lock()
+	d := time.Until(g.until)
+	g.mu.Unlock()
+	if d <= 0 {
+		return nil
+	}
+	return sleep(ctx, d)
 }
 
 // get starts a GetObject from r.off, retrying faults.
 func (r *reader) get() error {
 	for {
+		if r.gate != nil {
+			if err := r.gate.wait(r.ctx); err != nil {
+				return err
+			}
+		}
 		err := r.request()
 		if err == nil {
 			return nil
@@ -225,6 +262,9 @@ func (r *reader) wait(err error) error {
 			return r.giveUp(r.throttles, err)
 		}
 		d = backoff(2*opt.RetryDelay, 4*opt.MaxRetryDelay, r.throttles)
+		if r.gate != nil {
+			r.gate.hold(time.Now().Add(d))
+		}
 	} else {
 		r.fails++
 		if r.fails > opt.MaxRetries {
