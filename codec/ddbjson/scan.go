@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/codec/internal/utf8seq"
 )
 
 const (
@@ -67,38 +68,12 @@ func (p *parser) str(i int, dst *string) int {
 		case c < 0x20:
 			return p.failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
 		}
-		size := runeLen(b, j)
+		size := utf8seq.Len(b, j)
 		if size == 0 {
 			return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
 		}
 		j += size
 	}
-}
-
-// runeLen returns the length of the valid UTF-8 sequence at b[j] (a byte
-// at or above 0x80), or 0 if it is not one. Two-byte sequences and the
-// three-byte ones without special second-byte ranges (most of the BMP:
-// Latin, Greek, Cyrillic, CJK) are checked inline; the rest by
-// utf8.DecodeRune.
-func runeLen(b []byte, j int) int {
-	c := b[j]
-	switch {
-	case c >= 0xC2 && c < 0xE0:
-		if j+1 < len(b) && b[j+1]&0xC0 == 0x80 {
-			return 2
-		}
-		return 0
-	case c >= 0xE1 && c < 0xF0 && c != 0xED:
-		if j+2 < len(b) && b[j+1]&0xC0 == 0x80 && b[j+2]&0xC0 == 0x80 {
-			return 3
-		}
-		return 0
-	}
-	r, size := utf8.DecodeRune(b[j:])
-	if r == utf8.RuneError && size == 1 {
-		return 0
-	}
-	return size
 }
 
 // strEscaped continues str at the first escape, b[j] == '\\'.
@@ -168,7 +143,7 @@ func (p *parser) strEscaped(i, j int, dst *string) int {
 		case c < 0x20:
 			return p.failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
 		case c >= utf8.RuneSelf:
-			size := runeLen(b, j)
+			size := utf8seq.Len(b, j)
 			if size == 0 {
 				return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
 			}

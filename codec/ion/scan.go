@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/codec/internal/utf8seq"
 )
 
 // bstr returns b as a string without copying: it aliases the line or an
@@ -170,59 +171,12 @@ const (
 	msb = 0x8080808080808080
 )
 
-// utf8Lead maps the first byte of a UTF-8 sequence of two to four bytes
-// to its length (low 3 bits) and the index in utf8Second of the range of
-// its second byte (high bits); it maps ASCII, continuation bytes and bytes
-// that begin no valid sequence to 0.
-var utf8Lead = func() (t [256]uint8) {
-	for c := 0xC2; c < 0xE0; c++ {
-		t[c] = 2
-	}
-	for c := 0xE0; c < 0xF0; c++ {
-		t[c] = 3
-	}
-	for c := 0xF0; c < 0xF5; c++ {
-		t[c] = 4
-	}
-	t[0xE0] = 3 | 1<<4 // no overlong forms
-	t[0xED] = 3 | 2<<4 // no surrogates
-	t[0xF0] = 4 | 3<<4 // no overlong forms
-	t[0xF4] = 4 | 4<<4 // nothing past U+10FFFF
-	return t
-}()
-
-// utf8Second holds the ranges of the second byte of a sequence; bytes
-// after it are 0x80 to 0xBF.
-var utf8Second = [16]struct{ lo, hi byte }{{0x80, 0xBF}, {0xA0, 0xBF}, {0x80, 0x9F}, {0x90, 0xBF}, {0x80, 0x8F}}
-
-// utf8Seq returns the length of the valid UTF-8 sequence of two to four
-// bytes at b[j] (a byte >= 0x80), or 0 if there is none: it accepts what
-// utf8.DecodeRune decodes without error (no overlong forms, surrogates or
-// code points past U+10FFFF).
-func utf8Seq(b []byte, j int) int {
-	x := utf8Lead[b[j]]
-	n := int(x & 7)
-	if n == 0 || j+n > len(b) {
-		return 0
-	}
-	r := utf8Second[x>>4]
-	if c1 := b[j+1]; c1 < r.lo || c1 > r.hi {
-		return 0
-	}
-	for k := j + 2; k < j+n; k++ {
-		if b[k]&0xC0 != 0x80 {
-			return 0
-		}
-	}
-	return n
-}
-
 // utf8Block checks the UTF-8 of the 8 bytes x (read little-endian from
 // b[j:], j at the start of a character), all lanes at once. cut is the
 // number of leading bytes that hold whole characters: 8, or the lane of a
 // lead byte whose sequence goes on past x. For c <= cut with c == cut or
 // lane c holding ASCII: if err has no flag in lanes 0 to c, x[:c] is
-// valid UTF-8 (utf8Seq's rules); if x[:c] is valid and lane c, if any,
+// valid UTF-8 (utf8seq.Len's rules); if x[:c] is valid and lane c, if any,
 // is ASCII or begins a valid character, err has none. scanText and
 // unescapeText inline it, reordered.
 func utf8Block(x uint64) (cut int, err uint64) {
@@ -311,7 +265,7 @@ func scanText(b []byte, j int, q byte) int {
 	for j < len(b) {
 		c := b[j]
 		if c >= 0x80 {
-			n := utf8Seq(b, j)
+			n := utf8seq.Len(b, j)
 			if n == 0 {
 				return j
 			}
@@ -386,7 +340,7 @@ func unescapeText(b []byte, j int, q byte, out []byte, o int) (int, int) {
 	for j < len(b) {
 		c := b[j]
 		if c >= 0x80 {
-			n := utf8Seq(b, j)
+			n := utf8seq.Len(b, j)
 			if n == 0 {
 				return j, o
 			}
