@@ -535,7 +535,7 @@ func Merge(ctx context.Context, base Export, incs []Export, out store.Store, opt
 		err = ctx.Err()
 	}
 	if err != nil {
-		if derr := discard(context.WithoutCancel(ctx), w, out); derr != nil {
+		if derr := w.Discard(context.WithoutCancel(ctx)); derr != nil {
 			err = fmt.Errorf("%w (and removing the partial output: %v)", err, derr)
 		}
 		return nil, err
@@ -543,14 +543,14 @@ func Merge(ctx context.Context, base Export, incs []Export, out store.Store, opt
 	if n := w.Stats().Items; n != stats.puts {
 		// Each live key is written once: the export must hold exactly them.
 		err = fmt.Errorf("merge: wrote %d items of %d", n, stats.puts)
-		if derr := discard(context.WithoutCancel(ctx), w, out); derr != nil {
+		if derr := w.Discard(context.WithoutCancel(ctx)); derr != nil {
 			err = fmt.Errorf("%w (and removing the partial output: %v)", err, derr)
 		}
 		return nil, err
 	}
 	written, files, err := w.Close(ctx)
 	if err != nil {
-		if derr := discard(context.WithoutCancel(ctx), w, out); derr != nil {
+		if derr := w.Discard(context.WithoutCancel(ctx)); derr != nil {
 			err = fmt.Errorf("%w (and removing the partial output: %v)", err, derr)
 		}
 		return nil, err
@@ -884,30 +884,4 @@ func provenance(p *plan) manifest.Extra {
 	}
 	b, _ := json.Marshal(v)
 	return manifest.Extra{Name: ProvenanceKey, Value: b}
-}
-
-// discard abandons the new export and removes what it wrote.
-func discard(ctx context.Context, w *sinkexport.Writer, st store.Store) error {
-	err := w.Abort()
-	for i := range w.Files() {
-		if rerr := st.Remove(ctx, w.DataKey(i)); rerr != nil && err == nil {
-			err = rerr
-		}
-	}
-	var keys []string
-	for o, lerr := range st.List(ctx, w.Ref().Dir()) {
-		if lerr != nil {
-			if err == nil {
-				err = lerr
-			}
-			break
-		}
-		keys = append(keys, o.Key)
-	}
-	for _, k := range keys {
-		if rerr := st.Remove(ctx, k); rerr != nil && err == nil {
-			err = rerr
-		}
-	}
-	return err
 }

@@ -170,7 +170,7 @@ is done, checks them and writes DIR's _manifest.json and _SUCCESS.` + "\n" + exi
 				bar.stop()
 			}
 			if err != nil || rep.ExitCode() != verify.ExitIntact {
-				if aerr := discard(context.WithoutCancel(ctx), w, outStore); aerr != nil {
+				if aerr := w.Discard(context.WithoutCancel(ctx)); aerr != nil {
 					fmt.Fprintf(stderr, "warning: removing the partial output: %v\n", aerr)
 				}
 				if err != nil {
@@ -268,31 +268,4 @@ func cmp(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// discard abandons a new export and removes what it wrote into st: its
-// data files (in the shared data folder too) and its folder.
-func discard(ctx context.Context, w *sinkexport.Writer, st store.Store) error {
-	err := w.Abort()
-	for i := range w.Files() {
-		if rerr := st.Remove(ctx, w.DataKey(i)); rerr != nil && err == nil {
-			err = rerr
-		}
-	}
-	var keys []string
-	for o, lerr := range st.List(ctx, w.Ref().Dir()) {
-		if lerr != nil {
-			if err == nil {
-				err = lerr
-			}
-			break
-		}
-		keys = append(keys, o.Key)
-	}
-	for _, k := range keys {
-		if rerr := st.Remove(ctx, k); rerr != nil && err == nil {
-			err = rerr
-		}
-	}
-	return err
 }

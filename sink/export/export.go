@@ -534,7 +534,7 @@ func (w *Writer) Close(ctx context.Context) (*manifest.Summary, []manifest.File,
 
 // Abort abandons the export: open partitions are discarded and no
 // manifest is written. Files already finished, and _started, stay in the
-// store (a Store cannot delete), as after a failed DynamoDB export. Abort
+// store, as after a failed DynamoDB export (Discard removes them). Abort
 // after Close does nothing.
 func (w *Writer) Abort() error {
 	w.mu.Lock()
@@ -553,6 +553,33 @@ func (w *Writer) Abort() error {
 		}
 	}
 	return firstErr
+}
+
+// Discard aborts the export and removes what it wrote: its data files (in
+// the shared data folder too) and everything under its folder.
+func (w *Writer) Discard(ctx context.Context) error {
+	err := w.Abort()
+	for i := range w.Files() {
+		if rerr := w.st.Remove(ctx, w.DataKey(i)); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	var keys []string
+	for o, lerr := range w.st.List(ctx, w.Ref().Dir()) {
+		if lerr != nil {
+			if err == nil {
+				err = lerr
+			}
+			break
+		}
+		keys = append(keys, o.Key)
+	}
+	for _, k := range keys {
+		if rerr := w.st.Remove(ctx, k); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return err
 }
 
 // put writes a small object whole.
