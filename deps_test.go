@@ -34,6 +34,7 @@ var allowed = map[string][]string{
 	"sink/parquet":            {"codec", "codec/ddbjson", "store"},
 	"gen":                     {"codec", "manifest", "store", "sink/export"},
 	"internal/progress":       {},
+	"internal/memtest":        {},
 	// merge reads every input through verify.Verify (the checks and the
 	// records on one pass, as convert does) and writes through sink/export.
 	"merge": {"store", "manifest", "codec", "pipeline", "sink/export", "verify"},

@@ -5,56 +5,15 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/gen"
+	"github.com/ddbexport/ddbexport/internal/memtest"
 	"github.com/ddbexport/ddbexport/merge"
 	"github.com/ddbexport/ddbexport/store/localfs"
 )
-
-// heapSampler records the largest heap in use (live objects and garbage
-// not yet collected) seen while it runs, as sink/parquet's memory test
-// does.
-type heapSampler struct {
-	live, inuse atomic.Uint64
-	stop        chan struct{}
-	done        sync.WaitGroup
-}
-
-func startHeapSampler(every time.Duration) *heapSampler {
-	h := &heapSampler{stop: make(chan struct{})}
-	h.done.Add(1)
-	go func() {
-		defer h.done.Done()
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
-		for {
-			metrics.Read(samples)
-			h.live.Store(max(h.live.Load(), samples[0].Value.Uint64()))
-			h.inuse.Store(max(h.inuse.Load(), samples[1].Value.Uint64()))
-			select {
-			case <-h.stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return h
-}
-
-func (h *heapSampler) Stop() (live, inuse uint64) {
-	close(h.stop)
-	h.done.Wait()
-	return h.live.Load(), h.inuse.Load()
-}
 
 // TestMemoryBounded merges a history whose table is many times larger
 // than Options.Memory and checks the heap's peak against the bound plus a
@@ -90,15 +49,15 @@ func TestMemoryBounded(t *testing.T) {
 
 	runtime.GC()
 	debug.FreeOSMemory()
-	rssBefore, rssOK := procStatus("VmRSS")
+	rssBefore, rssOK := memtest.ProcStatus("VmRSS")
 	if rssOK {
 		// Reset the peak (VmHWM) to the current RSS.
 		rssOK = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 	}
-	sampler := startHeapSampler(time.Millisecond)
+	sampler := memtest.StartHeapSampler(time.Millisecond)
 	res, err := merge.Merge(ctx, base, incs, out, merge.Options{Memory: memory, Workers: 2, TempDir: tmp})
 	live, inuse := sampler.Stop()
-	if hwm, ok := procStatus("VmHWM"); rssOK && ok {
+	if hwm, ok := memtest.ProcStatus("VmHWM"); rssOK && ok {
 		// Peak RSS: the bound plus a fixed overhead (the heap's own
 		// growth before a collection, up to twice what is live, and the
 		// runtime's spans and stacks).
@@ -132,22 +91,4 @@ func TestMemoryBounded(t *testing.T) {
 		got[keyOf(t, []string{"pk"}, r.Item)] = r.Item
 	}
 	compareTables(t, "merged", got, truth(t, st, h, []string{"pk"}))
-}
-
-// procStatus returns a size field of /proc/self/status (VmRSS, VmHWM) in
-// bytes.
-func procStatus(field string) (int64, bool) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, false
-	}
-	for line := range strings.Lines(string(b)) {
-		rest, ok := strings.CutPrefix(line, field+":")
-		if !ok {
-			continue
-		}
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-		return kb << 10, err == nil
-	}
-	return 0, false
 }

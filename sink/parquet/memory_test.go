@@ -6,56 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
+	"github.com/ddbexport/ddbexport/internal/memtest"
 	"github.com/ddbexport/ddbexport/sink/parquet"
 	"github.com/ddbexport/ddbexport/store/localfs"
 )
-
-// heapSampler records the largest live heap (runtime/metrics
-// /gc/heap/live:bytes: the heap marked live by the last collection) and
-// the largest heap in use (live or garbage not yet collected) seen while
-// it runs.
-type heapSampler struct {
-	live, inuse atomic.Uint64
-	stop        chan struct{}
-	done        sync.WaitGroup
-}
-
-func startHeapSampler(every time.Duration) *heapSampler {
-	h := &heapSampler{stop: make(chan struct{})}
-	h.done.Add(1)
-	go func() {
-		defer h.done.Done()
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
-		for {
-			metrics.Read(samples)
-			h.live.Store(max(h.live.Load(), samples[0].Value.Uint64()))
-			h.inuse.Store(max(h.inuse.Load(), samples[1].Value.Uint64()))
-			select {
-			case <-h.stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return h
-}
-
-// Stop ends the sampling and returns the peaks.
-func (h *heapSampler) Stop() (live, inuse uint64) {
-	close(h.stop)
-	h.done.Wait()
-	return h.live.Load(), h.inuse.Load()
-}
 
 // TestMemoryBounded writes an export many times larger than the file and
 // row group sizes, from two partitions at once (one per core of the
@@ -95,7 +55,7 @@ func TestMemoryBounded(t *testing.T) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	base := ms.HeapInuse
-	sampler := startHeapSampler(2 * time.Millisecond)
+	sampler := memtest.StartHeapSampler(2 * time.Millisecond)
 	start := time.Now()
 
 	var (
