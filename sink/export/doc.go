@@ -36,7 +36,21 @@
 // character is always one of a, e, i, m, q, u, y, 4: the 2 padding bits of
 // 128 bits in base32, so DynamoDB's names look like encoded UUIDs). The
 // randomness comes from [Options.Rand], so a seeded source gives the same
-// names every time.
+// names every time; [Options.Names] gives names instead, such as those of
+// [DataFileName], 16 bytes of a hash in the same shape.
+//
+// # Parts
+//
+// An export may be written in parts, by several Writers that never talk to
+// each other, as shards on several machines do: each part's Writer has
+// [Options.Part] set and [Options.Names] naming its own data files (see
+// [DataFileName], which derives a name from, say, the export ID and the
+// key of the file it converts, so that a part run again writes the same
+// files). The parts share the export folder and its _started; each ends
+// with [Writer.CloseFiles], which finishes its data files and writes no
+// manifest. Once every part is done, [Finish], given every part's data
+// files in manifest order, writes the manifests as Close does, the
+// summary last.
 //
 // # Memory
 //

@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +40,10 @@ var (
 	// ErrClosed is returned when a Writer or Partition is used after
 	// Close or Abort.
 	ErrClosed = errors.New("export: writer is closed")
+	// ErrPart is returned by Close of a Writer with Options.Part set: a
+	// part's Writer finishes its data files with CloseFiles, and Finish
+	// writes the export's manifests once every part is done.
+	ErrPart = errors.New("export: a part of an export writes no manifest: use CloseFiles, then Finish")
 )
 
 // Options configures a Writer. Summary, Summary.ExportArn, Summary.S3Bucket,
@@ -97,6 +103,34 @@ type Options struct {
 	// the shared data folder; with it, names are taken as drawn, so that
 	// rewriting an export with the same Rand replaces its own files.
 	Overwrite bool
+
+	// Names, when not nil, are the data files' names, one per partition
+	// in partition order, instead of names drawn from Rand: each a single
+	// path segment ending in the format's extension, all distinct. Files
+	// is then len(Names) (it must be 0 or equal), and may be 0: a Writer
+	// of no data file. Names are taken as given: a file of that name in
+	// the store is replaced. Names derived from what a data file holds
+	// (see DataFileName) let a run that writes part of an export again
+	// write the same files.
+	Names []string
+
+	// Part makes the Writer write one part of an export whose data files
+	// several Writers write, each its own, possibly on several machines
+	// (shards): New writes _started even when the export folder has one
+	// (it is empty whoever writes it) but, unless Overwrite, refuses a
+	// folder that has manifest-summary.json (ErrExists: the export is
+	// complete); Close returns ErrPart, CloseFiles finishes the part, and
+	// Finish writes the manifests once every part is done; Discard removes
+	// only this Writer's data files, never the folder the parts share.
+	Part bool
+}
+
+// A DataFile is one data file as a Writer wrote it: its manifest line and
+// its sizes.
+type DataFile struct {
+	manifest.File
+	StoredBytes int64 // the object's size: the compressed bytes
+	Bytes       int64 // the records as encoded, uncompressed
 }
 
 // Stats are the running totals of an export.
@@ -145,7 +179,7 @@ type slot struct {
 	name  string
 	state slotState
 	part  *Partition
-	file  manifest.File
+	file  DataFile
 	err   error
 }
 
@@ -163,7 +197,7 @@ var nameEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPa
 // returns a Writer for the rest of the export.
 func New(ctx context.Context, st store.Store, opt Options) (*Writer, error) {
 	w := &Writer{st: st, opt: opt, sum: opt.Summary}
-	if err := w.init(); err != nil {
+	if err := w.init(true); err != nil {
 		return nil, err
 	}
 	names, err := w.names(ctx)
@@ -176,7 +210,11 @@ func New(ctx context.Context, st store.Store, opt Options) (*Writer, error) {
 	}
 	dir := w.Ref().Dir()
 	if !opt.Overwrite {
-		for _, name := range []string{manifest.StartedName, manifest.SummaryName} {
+		check := []string{manifest.StartedName, manifest.SummaryName}
+		if opt.Part {
+			check = check[1:] // the parts share _started
+		}
+		for _, name := range check {
 			_, err := st.Stat(ctx, dir+name)
 			if err == nil {
 				return nil, fmt.Errorf("%w: %s", ErrExists, dir+name)
@@ -192,17 +230,22 @@ func New(ctx context.Context, st store.Store, opt Options) (*Writer, error) {
 	return w, nil
 }
 
-// init validates the options and fills in defaults.
-func (w *Writer) init() error {
+// init validates the options and fills in defaults. Finish, which
+// encodes nothing, needs no NewEncoder.
+func (w *Writer) init(needEncoder bool) error {
 	opt := &w.opt
 	s := &w.sum
-	if opt.NewEncoder == nil {
+	if opt.NewEncoder == nil && needEncoder {
 		return errors.New("export: Options.NewEncoder is required")
 	}
-	if opt.Files < 0 {
+	switch {
+	case opt.Files < 0:
 		return fmt.Errorf("export: Options.Files is %d, want at least 1 (or 0 for 1)", opt.Files)
-	}
-	if opt.Files == 0 {
+	case opt.Names != nil && opt.Files != 0 && opt.Files != len(opt.Names):
+		return fmt.Errorf("export: Options.Files is %d but Options.Names has %d names", opt.Files, len(opt.Names))
+	case opt.Names != nil:
+		opt.Files = len(opt.Names)
+	case opt.Files == 0:
 		opt.Files = 1
 	}
 	switch opt.Level {
@@ -275,13 +318,47 @@ func (w *Writer) init() error {
 		s.S3SseAlgorithm = DefaultSSEAlgorithm
 	}
 	s.ManifestFilesS3Key = w.Ref().Key(manifest.FilesName)
+	seen := make(map[string]bool, len(opt.Names))
+	for _, name := range opt.Names {
+		switch {
+		case store.CheckKey(name) != nil || strings.Contains(name, "/"):
+			return fmt.Errorf("export: data file name %q is not a single safe path segment", name)
+		case !strings.HasSuffix(name, opt.Format.Ext()) || name == opt.Format.Ext():
+			return fmt.Errorf("export: data file name %q does not end in %s, the extension of %s", name, opt.Format.Ext(), opt.Format)
+		case seen[name]:
+			return fmt.Errorf("export: data file name %q is given twice", name)
+		}
+		seen[name] = true
+	}
 	return nil
+}
+
+// DataFileName returns a data file name in DynamoDB's shape, 26
+// characters of lowercase base32 of 128 bits plus format's extension,
+// derived from parts: the first 16 bytes of the SHA-256 of the parts,
+// each followed by a zero byte. The same parts give the same name on
+// every machine and in every run, so a data file derived from another
+// (the export ID and the source file's key as parts) is written under
+// the same name however often, and wherever, it is written.
+func DataFileName(format codec.Format, parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	if format == codec.FormatUnknown {
+		format = codec.FormatDynamoDBJSON
+	}
+	return nameEncoding.EncodeToString(h.Sum(nil)[:16]) + format.Ext()
 }
 
 // names draws one distinct data file name per partition. In the shared
 // data folder of incremental exports, a name that is already taken is
 // skipped, unless Overwrite is set.
 func (w *Writer) names(ctx context.Context) ([]string, error) {
+	if w.opt.Names != nil {
+		return slices.Clone(w.opt.Names), nil
+	}
 	r := w.opt.Rand
 	if r == nil {
 		r = rand.Reader
@@ -428,7 +505,7 @@ func (w *Writer) finish(p *Partition, f manifest.File, err error) {
 		sl.state, sl.err, sl.part = slotFailed, err, nil
 		return
 	}
-	sl.state, sl.file, sl.part = slotDone, f, nil
+	sl.state, sl.file, sl.part = slotDone, DataFile{File: f, StoredBytes: p.hw.n, Bytes: p.cw.n}, nil
 	w.stats.Files++
 	w.stats.Items += f.ItemCount
 	w.stats.Bytes += p.cw.n
@@ -441,12 +518,39 @@ func (w *Writer) finish(p *Partition, f manifest.File, err error) {
 // manifest-summary.md5, in that order. It returns the summary as written
 // and the data files in manifest order. If any partition failed, Close
 // aborts the partitions still open, writes no manifest and returns the
-// first error. The Writer cannot be used after Close.
+// first error. The Writer cannot be used after Close. Close of a part
+// (Options.Part) returns ErrPart and changes nothing.
 func (w *Writer) Close(ctx context.Context) (*manifest.Summary, []manifest.File, error) {
+	if w.opt.Part {
+		return nil, nil, ErrPart
+	}
+	dfs, err := w.CloseFiles(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum, err := w.writeManifests(ctx, dfs)
+	if err != nil {
+		return nil, nil, err
+	}
+	files := make([]manifest.File, len(dfs))
+	for i := range dfs {
+		files[i] = dfs[i].File
+	}
+	return sum, files, nil
+}
+
+// CloseFiles finishes the data files as Close does (every open partition
+// closed, an empty data file for every partition never opened) but writes
+// no manifest, and returns the data files in partition order. It is how a
+// part of an export (Options.Part) ends; Finish, given every part's data
+// files, writes the manifests. If any partition failed, CloseFiles aborts
+// the partitions still open and returns the first error. The Writer
+// cannot be used after CloseFiles.
+func (w *Writer) CloseFiles(ctx context.Context) ([]DataFile, error) {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
-		return nil, nil, ErrClosed
+		return nil, ErrClosed
 	}
 	w.closed = true
 	w.mu.Unlock()
@@ -490,17 +594,72 @@ func (w *Writer) Close(ctx context.Context) (*manifest.Summary, []manifest.File,
 		}
 	}
 	if firstErr != nil {
-		return nil, nil, firstErr
+		return nil, firstErr
 	}
-
-	files := make([]manifest.File, len(w.slots))
-	var lines []byte
+	files := make([]DataFile, len(w.slots))
 	for i := range w.slots {
 		files[i] = w.slots[i].file
-		lines = append(lines, files[i].Marshal()...)
+	}
+	return files, nil
+}
+
+// Finish completes an export whose data files are written, by one Writer
+// or by several (the parts of Options.Part, each ended by CloseFiles): it
+// writes manifest-files.json listing files in the order given, then
+// manifest-files.md5, manifest-summary.json and manifest-summary.md5, as
+// Close does. opt is checked as New checks it (NewEncoder, Rand, Level and
+// Names are not used, Files is ignored); the summary's itemCount is the
+// sum of the files' itemCount, and billedSizeBytes is
+// Options.BilledSizeBytes of the files' totals (by default their Bytes).
+//
+// Finish reads no data file: the caller checks that the files are there.
+// It refuses a file outside the export's data folder or listed twice, and
+// an export folder that has manifest-summary.json already (ErrExists,
+// unless Overwrite), and then writes nothing.
+func Finish(ctx context.Context, st store.Store, opt Options, files []DataFile) (*manifest.Summary, error) {
+	opt.Names, opt.Files = nil, 0
+	w := &Writer{st: st, opt: opt, sum: opt.Summary}
+	if err := w.init(false); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(files))
+	for _, f := range files {
+		name, ok := strings.CutPrefix(f.DataFileS3Key, w.dataDir)
+		switch {
+		case !ok || name == "" || strings.Contains(name, "/"):
+			return nil, fmt.Errorf("export: data file %s is not in the export's data folder %s", f.DataFileS3Key, w.dataDir)
+		case seen[f.DataFileS3Key]:
+			return nil, fmt.Errorf("export: data file %s is listed twice", f.DataFileS3Key)
+		}
+		seen[f.DataFileS3Key] = true
+	}
+	if !opt.Overwrite {
+		key := w.Ref().Key(manifest.SummaryName)
+		_, err := st.Stat(ctx, key)
+		if err == nil {
+			return nil, fmt.Errorf("%w: %s", ErrExists, key)
+		}
+		if !errors.Is(err, store.ErrNotExist) {
+			return nil, fmt.Errorf("export: stat %s: %w", key, err)
+		}
+	}
+	return w.writeManifests(ctx, files)
+}
+
+// writeManifests writes the manifests of the data files files, in that
+// order, and returns the summary as written.
+func (w *Writer) writeManifests(ctx context.Context, files []DataFile) (*manifest.Summary, error) {
+	var lines []byte
+	var st Stats
+	for i := range files {
+		f := &files[i]
+		lines = append(lines, f.Marshal()...)
+		st.Files++
+		st.Items += f.ItemCount
+		st.Bytes += f.Bytes
+		st.StoredBytes += f.StoredBytes
 	}
 	sum := w.sum
-	st := w.Stats()
 	sum.ItemCount = st.Items
 	if w.opt.BilledSizeBytes != nil {
 		sum.BilledSizeBytes = w.opt.BilledSizeBytes(st)
@@ -526,10 +685,10 @@ func (w *Writer) Close(ctx context.Context) (*manifest.Summary, []manifest.File,
 		{manifest.SummaryMD5Name, manifest.MD5File(summary)},
 	} {
 		if err := w.put(ctx, ref.Key(f.name), f.data); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return &sum, files, nil
+	return &sum, nil
 }
 
 // Abort abandons the export: open partitions are discarded and no
@@ -556,13 +715,18 @@ func (w *Writer) Abort() error {
 }
 
 // Discard aborts the export and removes what it wrote: its data files (in
-// the shared data folder too) and everything under its folder.
+// the shared data folder too) and everything under its folder. Discard of
+// a part (Options.Part) removes only the part's data files: the folder,
+// its _started included, is the other parts' too.
 func (w *Writer) Discard(ctx context.Context) error {
 	err := w.Abort()
 	for i := range w.Files() {
 		if rerr := w.st.Remove(ctx, w.DataKey(i)); rerr != nil && err == nil {
 			err = rerr
 		}
+	}
+	if w.opt.Part {
+		return err
 	}
 	var keys []string
 	for o, lerr := range w.st.List(ctx, w.Ref().Dir()) {
