@@ -57,18 +57,33 @@ data file per source data file, the item count and the export type (full or
 incremental) kept. This is how to prepare an ImportTable source in the
 format you need.
 
---shard i/N (--to parquet only) converts the data files of shard i of N, as
-verify --shard picks them, so that N machines share one conversion: it needs
---schema FILE (from "ddbexport schema --json", run once), so that every
-shard writes the same columns. Each shard writes its files into DIR as
-part-s<i>of<N>-<n>.parquet, and its manifest and _SUCCESS under
-DIR/_shards/<i>-of-<N>/; "ddbexport convert finalize DIR", once every shard
-is done, checks them and writes DIR's _manifest.json and _SUCCESS.` + "\n" + exitStatusHelp,
+--shard i/N converts the data files of shard i of N, as verify --shard picks
+them, so that N machines share one conversion; "ddbexport convert finalize
+DIR", once every shard is done, checks the shards and completes DIR. With
+--to parquet it needs --schema FILE (from "ddbexport schema --json", run
+once), so that every shard writes the same columns; each shard writes its
+files into DIR as part-s<i>of<N>-<n>.parquet, and its manifest and _SUCCESS
+under DIR/_shards/<i>-of-<N>/; finalize writes DIR's _manifest.json and
+_SUCCESS. With --to dynamodb-json or ion, every shard writes into one new
+export in DIR, whose ID each shard derives from the source export and the
+format alone, the same for any N (0, the source's endTime in ms, -, 8 hex
+digits of a hash): the shared _started, its own data files (named from a
+hash of the new export ID and the source file's key, so a shard run again
+writes the same names), and its records under
+[prefix/]AWSDynamoDB/<id>/_shards/<i>-of-<N>/: _shard.json when it starts,
+_manifest.json (its data files' manifest lines) and _SUCCESS when it is
+done. finalize then writes the export's manifest-files.json and
+manifest-summary.json (and their .md5), the summary last. A shard that
+fails, or whose files have findings, removes its data files and records,
+never another shard's (_started, which the shards share, stays); it, or a
+shard that crashed, can be run again as it is.` + "\n" + exitStatusHelp,
 		Example: `  ddbexport convert --to parquet --key pk,sk --out lake/orders/ exports/
   ddbexport convert --to parquet --schema schema.json --out lake/orders/ exports/
   ddbexport convert --to dynamodb-json --out converted/ exports/
   ddbexport convert --to parquet --schema schema.json --shard 3/8 --out s3://lake/orders/ s3://bucket/exports/
-  ddbexport convert finalize s3://lake/orders/`,
+  ddbexport convert finalize s3://lake/orders/
+  ddbexport convert --to ion --shard 3/8 --out s3://import-bucket/ s3://bucket/exports/
+  ddbexport convert finalize s3://import-bucket/`,
 		Args: oneArg("PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var shard verify.Shard
@@ -77,9 +92,7 @@ is done, checks them and writes DIR's _manifest.json and _SUCCESS.` + "\n" + exi
 				switch {
 				case err != nil:
 					return usageErrorf("--shard: %v", err)
-				case !strings.EqualFold(to, "parquet"):
-					return usageErrorf("--shard is for --to parquet (an export's data files are written whole by one run)")
-				case pq.schemaFile == "":
+				case strings.EqualFold(to, "parquet") && pq.schemaFile == "":
 					return usageErrorf("--shard needs --schema FILE (from ddbexport schema --json, run once), so that every shard writes the same columns")
 				}
 				shard = sh
@@ -100,6 +113,9 @@ is done, checks them and writes DIR's _manifest.json and _SUCCESS.` + "\n" + exi
 				return usageErrorf("--gzip-level %d: 2 to 8 (levels 1 and 9 change DynamoDB's gzip header)", level)
 			}
 			if pq.changed(cmd.Flags()) {
+				if shard.Count > 0 {
+					return usageErrorf("--schema, --key, --numbers, --mixed, --target-file-size, --row-group-size, --compression and --resume are for --to parquet; --shard with --to %s takes none of them", to)
+				}
 				return usageErrorf("--schema, --key, --numbers, --mixed, --target-file-size, --row-group-size, --compression and --resume are for --to parquet")
 			}
 			target, err := codec.ParseFormat(to)
@@ -124,6 +140,16 @@ is done, checks them and writes DIR's _manifest.json and _SUCCESS.` + "\n" + exi
 			src, files, err := readManifests(cmd, loc)
 			if err != nil {
 				return err
+			}
+			if shard.Count > 0 {
+				outStore, err := openStore(ctx, out)
+				if err != nil {
+					return err
+				}
+				return convertExportShard(cmd, stdout, stderr, exportShardRun{
+					loc: loc, src: src, files: files, target: target, shard: shard,
+					out: out, outStore: outStore, level: level, workers: workers, quiet: quiet,
+				})
 			}
 			partition := map[string]int{} // source data file → partition of the new export
 			for _, f := range files {
@@ -199,7 +225,7 @@ is done, checks them and writes DIR's _manifest.json and _SUCCESS.` + "\n" + exi
 	f.IntVar(&workers, "workers", 0, "data files converted at once (0: all cores)")
 	f.StringVar(&exportID, "export-id", "", "the export to convert when PATH holds several")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
-	f.StringVar(&shardArg, "shard", "", "Parquet only: convert only shard i of N of the data files (i/N, 0 ≤ i < N; needs --schema), then run convert finalize")
+	f.StringVar(&shardArg, "shard", "", "convert only shard i of N of the data files (i/N, 0 ≤ i < N; Parquet needs --schema), then run convert finalize")
 	f.IntVar(&level, "gzip-level", 0, "dynamodb-json and ion: gzip level of the new data files, 2 (fastest) to 8 (0: 6); these keep DynamoDB's gzip header")
 	pq.add(f)
 	cmd.AddCommand(newConvertFinalizeCmd(stdout))
@@ -241,14 +267,21 @@ func newExportSummary(src *manifest.Summary) (manifest.Summary, error) {
 		return manifest.Summary{}, err
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	id := fmt.Sprintf("0%013d-%s", now.UnixMilli(), hex.EncodeToString(b[:]))
+	return exportSummary(src, now, hex.EncodeToString(b[:])), nil
+}
+
+// exportSummary returns the summary of a new export of the same table,
+// point in time or window, type, view, bucket and prefix as src, started
+// at start, whose ID is 0 + start in ms + - + suffix (8 hex digits).
+func exportSummary(src *manifest.Summary, start time.Time, suffix string) manifest.Summary {
+	id := fmt.Sprintf("0%013d-%s", start.UnixMilli(), suffix)
 	arn := src.TableArn + "/export/" + id
 	if src.TableArn == "" {
 		arn = "arn:aws:dynamodb:us-east-1:000000000000:table/unknown/export/" + id
 	}
 	return manifest.Summary{
 		ExportArn:      arn,
-		StartTime:      now,
+		StartTime:      start,
 		TableArn:       src.TableArn,
 		TableID:        src.TableID,
 		ExportTime:     src.ExportTime,
@@ -260,7 +293,7 @@ func newExportSummary(src *manifest.Summary) (manifest.Summary, error) {
 		S3SseKmsKeyID:  src.S3SseKmsKeyID,
 		OutputView:     src.OutputView,
 		ExportType:     src.Type(),
-	}, nil
+	}
 }
 
 func cmp(s, def string) string {
