@@ -164,6 +164,8 @@ type Writer struct {
 	// batchBytes bounds the input bytes of the rows built before they
 	// are encoded: batchBytes, less for small files.
 	batchBytes int64
+	// alloc holds the memory of the builders and pages for reuse.
+	alloc *poolAllocator
 
 	next   atomic.Int64 // number of the next output file
 	failed atomic.Bool  // a record did not fit: nothing more is written
@@ -216,7 +218,7 @@ func newWriter(st store.Store, opt Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{st: st, opt: opt, schema: arrowSchema(opt.Schema)}
+	w := &Writer{st: st, opt: opt, schema: arrowSchema(opt.Schema), alloc: newPoolAllocator(256 << 20)}
 	w.batchBytes = min(batchBytes, max(min(opt.targetFileSize(), opt.rowGroupSize())/4, 16<<10))
 	level := opt.CompressionLevel
 	if level == 0 {
@@ -231,7 +233,7 @@ func newWriter(st store.Store, opt Options) (*Writer, error) {
 		// Dictionaries only where the schema asks (see Type.Dictionary).
 		pq.WithDictionaryDefault(false),
 		pq.WithCreatedBy("ddbexport"),
-		pq.WithAllocator(memory.DefaultAllocator),
+		pq.WithAllocator(w.alloc),
 		pq.WithStats(true),
 	}
 	for _, path := range dictionaryPaths(opt.Schema) {
@@ -368,7 +370,7 @@ func (p *Partition) check(r *codec.Record) error {
 		p.f, p.full = nil, false
 	}
 	if p.chk == nil {
-		p.chk = newBuilders(p.w.opt.Schema, p.w.schema)
+		p.chk = newBuilders(p.w.alloc, p.w.opt.Schema, p.w.schema)
 	}
 	p.a.path = p.a.path[:0]
 	err := p.chk.appendRecord(&p.a, r)
@@ -434,7 +436,7 @@ func (w *Writer) take() (*fileWriter, error) {
 		w.free = w.free[:n-1]
 		return f, nil
 	}
-	f := &fileWriter{w: w, b: newBuilders(w.opt.Schema, w.schema)}
+	f := &fileWriter{w: w, b: newBuilders(w.alloc, w.opt.Schema, w.schema)}
 	w.files = append(w.files, f)
 	return f, nil
 }
@@ -538,9 +540,10 @@ func (w *Writer) Abort(ctx context.Context, discard bool) error {
 type fileWriter struct {
 	w            *Writer
 	b            *builders
-	pending      int   // rows in the builders
-	pendingBytes int64 // their input bytes (see appender.bytes)
-	rgBytes      int64 // input bytes of the current row group
+	pending      int           // rows in the builders
+	pendingBytes int64         // their input bytes (see appender.bytes)
+	sizes        []builderSize // of the builders at the last flush
+	rgBytes      int64         // input bytes of the current row group
 	inputs       []Input
 
 	// The open file, if any.
@@ -583,8 +586,11 @@ func (f *fileWriter) flush() error {
 			return err
 		}
 	}
+	fields := f.b.rb.Fields()
+	f.sizes = builderSizes(f.sizes[:0], fields...)
 	rec := f.b.rb.NewRecordBatch()
 	defer rec.Release()
+	reserve(f.sizes, fields...)
 	f.rgBytes += f.pendingBytes
 	f.pending, f.pendingBytes = 0, 0
 	if err := f.fw.WriteBuffered(rec); err != nil {
@@ -689,8 +695,8 @@ type builders struct {
 	change   bool
 }
 
-func newBuilders(s *Schema, as *arrow.Schema) *builders {
-	b := &builders{rb: array.NewRecordBuilder(memory.DefaultAllocator, as)}
+func newBuilders(mem memory.Allocator, s *Schema, as *arrow.Schema) *builders {
+	b := &builders{rb: array.NewRecordBuilder(mem, as)}
 	if s.Kind == KindFull {
 		slots := slices.Concat(s.Keys, s.Attributes)
 		b.full = newFieldsWriter(slots, func(i int) array.Builder { return b.rb.Field(i) })
