@@ -288,6 +288,20 @@ func TestShards_exportFinalizeRefuses(t *testing.T) {
 			t.Errorf("finalize --export-id of no export: exit %d, %s", code, stderr)
 		}
 	})
+	t.Run("a shard's record of another source", func(t *testing.T) {
+		out := t.TempDir()
+		convertShards(t, cli, src.dir, out, "ion", 3, 0, 1, 2)
+		p := filepath.Join(exportFolder(t, out), "_shards", "00001-of-00003", exportShardManifest)
+		b, _ := os.ReadFile(p)
+		var rec exportShardRecord
+		if err := json.Unmarshal(b, &rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Source.ExportArn = other.sum.ExportArn
+		b, _ = json.Marshal(rec)
+		os.WriteFile(p, b, 0o644)
+		refused(t, out, "shard 1/3 converted export "+other.sum.ExportArn, "not one export")
+	})
 	t.Run("a data file deleted, then its shard run again", func(t *testing.T) {
 		out := t.TempDir()
 		convertShards(t, cli, src.dir, out, "ion", 3, 0, 1, 2)
