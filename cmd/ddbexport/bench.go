@@ -30,6 +30,7 @@ func newBenchCmd(stdout, stderr io.Writer) *cobra.Command {
 		memprofile string
 		dir        string
 		seed       int64
+		files      int
 		exportID   string
 		quiet      bool
 	)
@@ -95,6 +96,12 @@ error).`,
 			if err != nil {
 				return usageErrorf("--shape: %v", err)
 			}
+			switch {
+			case files < 0:
+				return usageErrorf("--files must be 0 (one per 32 MiB) or more")
+			case files > 0 && generate == "":
+				return usageErrorf("--files is for --generate")
+			}
 			tmp := dir
 			if tmp == "" {
 				if tmp, err = os.MkdirTemp("", "ddbexport-bench-"); err != nil {
@@ -118,7 +125,7 @@ error).`,
 					fmts = []codec.Format{codec.FormatDynamoDBJSON, codec.FormatION}
 				}
 				progress("generating %s of %s items in %s …\n", humanize.Bytes(size), sh, tmp)
-				gens, err := bench.Generate(ctx, tmp, bench.GenerateOptions{Size: int64(size), Shape: sh, Formats: fmts, Seed: seed})
+				gens, err := bench.Generate(ctx, tmp, bench.GenerateOptions{Size: int64(size), Shape: sh, Formats: fmts, Seed: seed, Files: files})
 				if err != nil {
 					return &exitError{code: exitCannotCheck, err: fmt.Errorf("generating: %w", err)}
 				}
@@ -211,6 +218,7 @@ error).`,
 	f.StringVar(&memprofile, "memprofile", "", "write an allocation profile of the measured runs to this file")
 	f.StringVar(&dir, "dir", "", "where --generate writes (kept, and reused by a run with the same options) and stages write their output (default: a temporary folder, removed)")
 	f.Int64Var(&seed, "seed", 1, "--generate's seed")
+	f.IntVar(&files, "files", 0, "--generate's data files (0: one per 32 MiB of records, at least 8); keep the files' size when comparing exports of different sizes")
 	f.StringVar(&exportID, "export-id", "", "the export to measure when PATH holds several")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")
 	return cmd

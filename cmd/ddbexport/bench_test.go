@@ -80,6 +80,15 @@ func TestBench_smoke(t *testing.T) {
 	if strings.Contains(stdout, "DYNAMODB_JSON") || strings.Contains(stdout, "verify-quick") {
 		t.Errorf("stages or formats not asked for:\n%s", stdout)
 	}
+
+	// --files sets the number of data files: the export is made anew.
+	code, stdout, stderr = runCLI(t, "bench", "--generate", "2MB", "--files", "3", "--runs", "1", "--stages", "verify", "--format", "ion", "-q", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "ION: 3 files") {
+		t.Errorf("--files 3: no \"ION: 3 files\" in\n%s", stdout)
+	}
 }
 
 func TestBench_path(t *testing.T) {
@@ -101,6 +110,8 @@ func TestBench_path(t *testing.T) {
 		{"bench", "--generate", "lots"},
 		{"bench", "--stages", "nope", e.dir},
 		{"bench", "--runs", "0", e.dir},
+		{"bench", "--files", "2", e.dir},
+		{"bench", "--generate", "1MB", "--files", "-1"},
 	} {
 		if code, _, _ := runCLI(t, args...); code != exitCannotCheck {
 			t.Errorf("%v: exit %d, want %d", args, code, exitCannotCheck)
