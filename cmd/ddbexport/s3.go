@@ -65,9 +65,6 @@ func addAWSFlags(root *cobra.Command) {
 	pf.BoolVar(&f.pathStyle, "s3-path-style", false, "S3: address buckets in the path (http://host/bucket/key), not the host name")
 	pf.StringVar(&f.owner, "expected-bucket-owner", "", "S3: the account ID that must own the bucket; S3 refuses every request otherwise")
 	pf.Var(&f.requestPayer, "request-payer", "S3: requester, to accept the charges of a requester-pays bucket (as the AWS CLI's --request-payer requester)")
-	// Run every parent's persistent hooks, so that a subcommand with a
-	// PersistentPreRunE of its own still gets the S3 flags.
-	cobra.EnableTraverseRunHooks = true
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		cmd.SetContext(context.WithValue(cmd.Context(), awsFlagsKey{}, f))
 		return nil
@@ -238,4 +235,11 @@ func s3Error(path string, err error) error {
 		return usageErrorf("%s: %v", path, err)
 	}
 	return usageErrorf("cannot list %s: %v", path, err)
+}
+
+func init() {
+	// Run every parent's persistent hooks, so that a subcommand with a
+	// PersistentPreRunE of its own still gets the S3 flags. Set once, not
+	// by each command tree built, which tests build concurrently.
+	cobra.EnableTraverseRunHooks = true
 }
