@@ -47,8 +47,10 @@ temporary name and published whole; _manifest.json (each file with its row
 count and size, and the source export) and _SUCCESS are written last. An
 interrupted run leaves only complete files; --resume continues it, keeping
 the files whose source data files were written whole and never writing a
-row twice. Memory is about workers × (2 × row-group-size + 48 MiB): about
-350 MB with the defaults on two cores.
+row twice. Memory: the Go heap is held to workers × (2 × row-group-size +
+48 MiB) + 32 MiB (the runtime's soft memory limit, unless GOMEMLIMIT sets
+one), and the process adds some 30 MB: about 290 MB with the defaults on
+two cores, whatever the export's size.
 
 --to dynamodb-json or --to ion writes a complete export, the way gen writes
 one: into DIR, which plays the bucket, at DIR/[prefix/]AWSDynamoDB/<new

@@ -164,7 +164,8 @@ type Writer struct {
 	// batchBytes bounds the input bytes of the rows built before they
 	// are encoded: batchBytes, less for small files.
 	batchBytes int64
-	// alloc holds the memory of the builders and pages for reuse.
+	// alloc holds the memory of the builders and pages for reuse, up
+	// to RowGroupSize.
 	alloc *poolAllocator
 
 	next   atomic.Int64 // number of the next output file
@@ -218,7 +219,7 @@ func newWriter(st store.Store, opt Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{st: st, opt: opt, schema: arrowSchema(opt.Schema), alloc: newPoolAllocator(256 << 20)}
+	w := &Writer{st: st, opt: opt, schema: arrowSchema(opt.Schema), alloc: newPoolAllocator(opt.rowGroupSize())}
 	w.batchBytes = min(batchBytes, max(min(opt.targetFileSize(), opt.rowGroupSize())/4, 16<<10))
 	level := opt.CompressionLevel
 	if level == 0 {
