@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -219,6 +221,13 @@ func runParquet(infer bool) func(ctx context.Context, e *Export, workers int) (c
 			return counts{}, err
 		}
 		defer os.RemoveAll(out)
+		if os.Getenv("GOMEMLIMIT") == "" { // as convert does
+			n := workers
+			if n <= 0 {
+				n = runtime.GOMAXPROCS(0)
+			}
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(parquet.HeapBound(n, parquet.DefaultRowGroupSize)))
+		}
 		s := e.Summary
 		opt := parquet.Options{
 			Schema:         schema,

@@ -3,11 +3,13 @@ package main
 import (
 	"runtime/debug"
 	"testing"
+
+	"github.com/ddbexport/ddbexport/sink/parquet"
 )
 
 func TestLimitMemory(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
-	restore := limitMemory(parquetHeap(2, 32<<20))
+	restore := limitMemory(parquet.HeapBound(2, 32<<20))
 	if got, want := debug.SetMemoryLimit(-1), int64(2*(64<<20+48<<20)+32<<20); got != want {
 		t.Errorf("limit during the conversion: %d; want %d (256 MiB: 2 workers, 32 MiB row groups)", got, want)
 	}

@@ -352,7 +352,10 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 	if err != nil {
 		return err
 	}
-	defer limitMemory(parquetHeap(workers, rowGroup))()
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	defer limitMemory(parquet.HeapBound(workers, rowGroup))()
 	if _, err := parquet.ParseCompression(pf.compression); err != nil {
 		return usageErrorf("--compression: %v", err)
 	}
@@ -508,17 +511,6 @@ type discardSink struct{}
 
 func (discardSink) Write(*codec.Record) error { return nil }
 func (discardSink) Close() error              { return nil }
-
-// parquetHeap is the Go heap that a Parquet conversion of workers at once
-// needs (0: GOMAXPROCS): per worker, the row group being encoded, the
-// next batch's builders and the pages of every column, about 2 ×
-// rowGroup + 48 MiB, and 32 MiB for the rest.
-func parquetHeap(workers int, rowGroup int64) int64 {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	return int64(workers)*(2*rowGroup+48<<20) + 32<<20
-}
 
 // limitMemory sets the Go runtime's soft memory limit to heap bytes,
 // unless GOMEMLIMIT sets one, and returns what restores the limit before.

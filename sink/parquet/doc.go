@@ -54,5 +54,5 @@
 //
 // Memory is bounded by the options, not by the export: each worker holds
 // one row group being encoded (Options.RowGroupSize) and one batch of rows
-// being built (8 MiB of input).
+// being built (8 MiB of input); HeapBound says how much heap that takes.
 package parquet

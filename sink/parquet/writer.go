@@ -69,9 +69,7 @@ type Options struct {
 	// much item data (strings, binaries and numbers as text, about the
 	// size of its columns before compression) or this many encoded bytes:
 	// DefaultRowGroupSize if 0. A row group is held in memory, encoded,
-	// until it is closed, with its dictionaries, and the Go heap grows to
-	// about twice what is live: memory is about workers × (2 ×
-	// RowGroupSize + 48 MiB).
+	// until it is closed, with its dictionaries: see HeapBound.
 	RowGroupSize int64
 	// Compression is zstd (the default), snappy, gzip or none.
 	Compression string
@@ -95,6 +93,21 @@ func (o *Options) rowGroupSize() int64 {
 		return DefaultRowGroupSize
 	}
 	return o.RowGroupSize
+}
+
+// HeapBound is the Go heap that a Writer needs with workers partitions
+// written at once and row groups of rowGroupSize (0: the default): per
+// worker, the row group being encoded, the next batch's builders and a
+// page of every column, about 2 × rowGroupSize + 48 MiB, and 32 MiB for
+// the rest. Left alone, the garbage collector lets the heap grow to
+// about twice what is live; a program that sets it as its soft memory
+// limit (debug.SetMemoryLimit), as ddbexport convert does, keeps the
+// heap near it instead, however large the export.
+func HeapBound(workers int, rowGroupSize int64) int64 {
+	if rowGroupSize <= 0 {
+		rowGroupSize = DefaultRowGroupSize
+	}
+	return int64(max(workers, 1))*(2*rowGroupSize+48<<20) + 32<<20
 }
 
 // ParseCompression returns the Parquet codec named s.
