@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/codec/internal/arena"
 	"github.com/ddbexport/ddbexport/codec/internal/dupcheck"
 	"github.com/ddbexport/ddbexport/codec/internal/lines"
 )
@@ -99,121 +100,39 @@ func DecodeRecord(line []byte, kind codec.Kind) (*codec.Record, error) {
 	return lines.DecodeRecord(new(parser), line, kind)
 }
 
-// The lines.Parser methods of parser.
+// The lines.Parser methods of parser (Error is lines.Fault's).
 
 func (p *parser) ParseLine(line []byte, kind codec.Kind, rec *codec.Record) bool {
-	return p.parseLine(line, kind, rec)
+	return p.DecodeReused(line, rec, func(line []byte, rec *codec.Record) bool {
+		return p.parse(line, kind, rec)
+	})
 }
 
+// ParseOwned decodes line into a record the caller owns, carved from
+// chunks shared by successive records (see arena.Arena.DecodeOwned):
+// unescaping and base64 decoding only shrink text, so the byte arena
+// always stays in its chunk.
 func (p *parser) ParseOwned(line []byte, kind codec.Kind) *codec.Record {
-	return p.parseOwned(line, kind)
+	return p.DecodeOwned(line, func(line []byte, rec *codec.Record) bool {
+		return p.parse(line, kind, rec)
+	})
 }
-
-func (p *parser) Error(lineStart int64) *codec.DecodeError { return p.decodeError(lineStart) }
 
 // A parser decodes one line at a time. Its stack, slabs and byte arena are
 // reused from line to line.
 type parser struct {
 	b []byte // the line
 
-	// stack holds the values of the containers being parsed.
-	stack []codec.Value
-
-	slabs [][]codec.Value // value arena: containers' elements
-	slab  int             // index of the slab in use
-	bytes []byte          // byte arena in use: unescaped strings, binary values
-	arena []byte          // the reused byte arena
-
-	// Owned mode (see parseOwned): chunks shared by successive records.
-	owned  bool
-	vchunk []codec.Value
-	bchunk []byte
-	rchunk []codec.Record
-	dups   dupcheck.Checker
-
-	// The error of the last failed parse.
-	err    error
-	errPos int
-	path   []string // path segments, innermost first
+	arena.Arena
+	lines.Fault // the error of the last failed parse
+	dups        dupcheck.Checker
 }
 
-// fail records an error at b[pos] and returns -1.
-func (p *parser) fail(pos int, err error) int {
-	p.err = err
-	p.errPos = pos
-	return -1
-}
-
-func (p *parser) failf(pos int, sentinel error, format string, args ...any) int {
-	return p.fail(pos, codec.Errorf(sentinel, format, args...))
-}
-
-// addPath prepends a segment to the error path (segments are collected
-// while the error unwinds, innermost first).
-func (p *parser) addPath(seg string) { p.path = append(p.path, seg) }
-
-func (p *parser) decodeError(base int64) *codec.DecodeError {
-	var sb strings.Builder
-	for i := len(p.path) - 1; i >= 0; i-- {
-		sb.WriteString(p.path[i])
-	}
-	return &codec.DecodeError{Offset: base + int64(p.errPos), Path: sb.String(), Err: p.err}
-}
-
-func (p *parser) reset(line []byte) {
+// parse decodes line into rec, a zero Record, with the arena ready.
+func (p *parser) parse(line []byte, kind codec.Kind, rec *codec.Record) bool {
 	p.b = line
-	p.stack = p.stack[:0]
-	p.slab = 0
-	if len(p.slabs) > 0 {
-		p.slabs[0] = p.slabs[0][:0]
-	}
-	p.bytes = p.arena[:0]
-	p.err = nil
-	p.errPos = 0
-	p.path = p.path[:0]
-}
-
-const slabSize = 1024
-
-// alloc returns room for n values in the value arena, holding a copy of
-// the top n values of the stack, which it pops.
-func (p *parser) alloc(start int) []codec.Value {
-	n := len(p.stack) - start
-	if p.owned {
-		if cap(p.vchunk)-len(p.vchunk) < n {
-			p.vchunk = make([]codec.Value, 0, max(n, ownedValues))
-		}
-		l := len(p.vchunk)
-		p.vchunk = append(p.vchunk, p.stack[start:]...)
-		p.stack = p.stack[:start]
-		return p.vchunk[l : l+n : l+n]
-	}
-	if p.slab >= len(p.slabs) {
-		p.slabs = append(p.slabs, make([]codec.Value, 0, max(slabSize, n)))
-	}
-	s := p.slabs[p.slab]
-	if len(s)+n > cap(s) {
-		p.slab++
-		for p.slab < len(p.slabs) && cap(p.slabs[p.slab]) < n {
-			p.slab++
-		}
-		if p.slab == len(p.slabs) {
-			p.slabs = append(p.slabs, make([]codec.Value, 0, max(slabSize<<min(p.slab, 8), n)))
-		}
-		s = p.slabs[p.slab][:0]
-	}
-	l := len(s)
-	s = s[:l+n]
-	copy(s[l:], p.stack[start:])
-	p.slabs[p.slab] = s
-	p.stack = p.stack[:start]
-	return s[l : l+n : l+n]
-}
-
-// push pushes a value of type t and returns it.
-func (p *parser) push(t codec.Type) *codec.Value {
-	p.stack = append(p.stack, codec.Value{Type: t})
-	return &p.stack[len(p.stack)-1]
+	p.Clear()
+	return p.record(kind, rec) >= 0
 }
 
 func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
@@ -229,9 +148,9 @@ func (p *parser) ws(i int) int {
 // expect fails with a syntax error: wanted what, found b[i] or the end.
 func (p *parser) syntax(i int, what string) int {
 	if i >= len(p.b) {
-		return p.failf(i, codec.ErrSyntax, "unexpected end of line, want %s", what)
+		return p.Failf(i, codec.ErrSyntax, "unexpected end of line, want %s", what)
 	}
-	return p.failf(i, codec.ErrSyntax, "unexpected %s, want %s", quoteByte(p.b[i]), what)
+	return p.Failf(i, codec.ErrSyntax, "unexpected %s, want %s", quoteByte(p.b[i]), what)
 }
 
 func quoteByte(c byte) string {
@@ -266,78 +185,17 @@ func topKey(s string) int {
 	return 0
 }
 
-// Sizes of the chunks of owned mode: a record kept by the caller keeps its
-// chunks alive, so they stay small.
-const (
-	ownedValues  = 512 // 32 KiB
-	ownedBytes   = 32 << 10
-	ownedRecords = 64
-)
-
-// parseOwned decodes line into a record that the decoder never touches
-// again, without copying values after the fact: the line is copied into a
-// byte chunk so that strings alias the copy, the byte arena is the next
-// len(line) bytes of the chunk (unescaping and base64 decoding only
-// shrink text), and the values and the Record come from chunks too. Chunks
-// are shared by successive records and abandoned, never reused, when
-// full. It returns nil on failure.
-func (p *parser) parseOwned(line []byte, kind codec.Kind) *codec.Record {
-	n := len(line)
-	if cap(p.bchunk)-len(p.bchunk) < 2*n {
-		p.bchunk = make([]byte, 0, max(ownedBytes, 2*n))
-	}
-	if len(p.rchunk) == cap(p.rchunk) {
-		p.rchunk = make([]codec.Record, 0, ownedRecords)
-	}
-	l := len(p.bchunk)
-	buf := append(p.bchunk, line...)
-	vmark := len(p.vchunk)
-	rec := p.rchunk[:len(p.rchunk)+1]
-	r := &rec[len(rec)-1]
-
-	p.reset(buf[l : l+n : l+n])
-	p.bytes = buf[l+n : l+n : l+2*n]
-	p.owned = true
-	*r = codec.Record{}
-	ok := p.record(kind, r) >= 0
-	p.owned = false
-	arena := p.bytes
-	p.bytes = p.arena[:0]
-	if !ok {
-		p.vchunk = p.vchunk[:vmark]
-		*r = codec.Record{}
-		return nil
-	}
-	used := 2 * n
-	if cap(arena) == n { // still in the chunk, as it always is
-		used = n + len(arena)
-	}
-	p.bchunk = buf[:l+used]
-	p.rchunk = rec
-	return r
-}
-
-// parseLine decodes line into rec, whose fields it sets; on failure it
-// records the error and returns false.
-func (p *parser) parseLine(line []byte, kind codec.Kind, rec *codec.Record) bool {
-	p.reset(line)
-	*rec = codec.Record{}
-	ok := p.record(kind, rec) >= 0
-	p.arena = p.bytes // keep what it grew to
-	return ok
-}
-
 func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 	b := p.b
 	i := p.ws(0)
 	if i == len(b) {
-		return p.failf(0, codec.ErrEmptyLine, "no record")
+		return p.Failf(0, codec.ErrEmptyLine, "no record")
 	}
 	if b[i] != '{' {
 		if j := p.skipValue(i, 0); j < 0 {
 			return j
 		}
-		return p.failf(i, codec.ErrRecordShape, "a record must be a JSON object")
+		return p.Failf(i, codec.ErrRecordShape, "a record must be a JSON object")
 	}
 	open := i
 	var seen [keyNewImage + 1]bool
@@ -361,26 +219,26 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 			i = p.ws(i + 1)
 			k := topKey(key)
 			if k == 0 {
-				return p.failf(keyPos, codec.ErrRecordShape, "unknown key %q", key)
+				return p.Failf(keyPos, codec.ErrRecordShape, "unknown key %q", key)
 			}
 			if seen[k] {
-				return p.failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
+				return p.Failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
 			}
 			seen[k] = true
 			if k == keyItem {
 				if kind == codec.KindChange {
-					return p.failf(keyPos, codec.ErrRecordShape, "\"Item\" in an incremental export's record")
+					return p.Failf(keyPos, codec.ErrRecordShape, "\"Item\" in an incremental export's record")
 				}
 				if isChange {
-					return p.failf(keyPos, codec.ErrRecordShape, "\"Item\" mixed with %q", changeKey(&seen))
+					return p.Failf(keyPos, codec.ErrRecordShape, "\"Item\" mixed with %q", changeKey(&seen))
 				}
 				isFull = true
 			} else {
 				if kind == codec.KindFull {
-					return p.failf(keyPos, codec.ErrRecordShape, "%q in a full export's record", key)
+					return p.Failf(keyPos, codec.ErrRecordShape, "%q in a full export's record", key)
 				}
 				if isFull {
-					return p.failf(keyPos, codec.ErrRecordShape, "%q mixed with \"Item\"", key)
+					return p.Failf(keyPos, codec.ErrRecordShape, "%q mixed with \"Item\"", key)
 				}
 				isChange = true
 			}
@@ -388,7 +246,7 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 				if j := p.skipValue(i, 0); j < 0 {
 					return j
 				}
-				return p.failf(i, codec.ErrRecordShape, "%q must be a JSON object", key)
+				return p.Failf(i, codec.ErrRecordShape, "%q must be a JSON object", key)
 			}
 			var it *codec.Item
 			switch k {
@@ -404,21 +262,21 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 				it = &rec.NewImage
 			}
 			if it != nil {
-				start := len(p.stack)
+				start := len(p.Stack)
 				if i = p.members(i, 1); i < 0 {
-					p.addPath(key)
+					p.AddPath(key)
 					return i
 				}
-				if len(p.stack) == start {
+				if len(p.Stack) == start {
 					*it = codec.Item{}
-					p.stack = p.stack[:start]
+					p.Stack = p.Stack[:start]
 				} else {
-					*it = p.alloc(start)
+					*it = p.Alloc(start)
 				}
 				if len(*it) == 0 {
 					// An item always has its key attributes, and an image
 					// is a whole item.
-					return p.failf(keyPos, codec.ErrRecordShape, "%q is empty", key)
+					return p.Failf(keyPos, codec.ErrRecordShape, "%q is empty", key)
 				}
 			}
 			if i < 0 {
@@ -436,16 +294,16 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 		}
 	}
 	if i = p.ws(i); i < len(b) {
-		return p.failf(i, codec.ErrTrailingData, "%s after the record", quoteByte(b[i]))
+		return p.Failf(i, codec.ErrTrailingData, "%s after the record", quoteByte(b[i]))
 	}
 	switch {
 	case isFull:
 	case isChange:
 		if !seen[keyMetadata] {
-			return p.failf(open, codec.ErrRecordShape, "no \"Metadata\"")
+			return p.Failf(open, codec.ErrRecordShape, "no \"Metadata\"")
 		}
 		if !seen[keyKeys] {
-			return p.failf(open, codec.ErrRecordShape, "no \"Keys\"")
+			return p.Failf(open, codec.ErrRecordShape, "no \"Keys\"")
 		}
 		// A record with Keys and no image is a delete in an export with
 		// view NEW_IMAGE (by analogy with DynamoDB Streams; no public
@@ -453,11 +311,11 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 	default:
 		switch kind {
 		case codec.KindFull:
-			return p.failf(open, codec.ErrRecordShape, "no \"Item\"")
+			return p.Failf(open, codec.ErrRecordShape, "no \"Item\"")
 		case codec.KindChange:
-			return p.failf(open, codec.ErrRecordShape, "no \"Metadata\", \"Keys\" or image")
+			return p.Failf(open, codec.ErrRecordShape, "no \"Metadata\", \"Keys\" or image")
 		}
-		return p.failf(open, codec.ErrRecordShape, "neither \"Item\" nor \"Keys\"")
+		return p.Failf(open, codec.ErrRecordShape, "neither \"Item\" nor \"Keys\"")
 	}
 	return i
 }
@@ -481,7 +339,7 @@ func (p *parser) metadata(i int, rec *codec.Record) int {
 	found := false
 	i = p.ws(i + 1)
 	if i < len(b) && b[i] == '}' {
-		return p.failf(open, codec.ErrRecordShape, "no \"WriteTimestampMicros\" in \"Metadata\"")
+		return p.Failf(open, codec.ErrRecordShape, "no \"WriteTimestampMicros\" in \"Metadata\"")
 	}
 	for {
 		if i >= len(b) || b[i] != '"' {
@@ -498,11 +356,11 @@ func (p *parser) metadata(i int, rec *codec.Record) int {
 		i = p.ws(i + 1)
 		if key == "WriteTimestampMicros" {
 			if found {
-				return p.failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
+				return p.Failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
 			}
 			found = true
 			if i = p.timestamp(i, rec); i < 0 {
-				p.addPath("Metadata.WriteTimestampMicros")
+				p.AddPath("Metadata.WriteTimestampMicros")
 				return i
 			}
 		} else if i = p.skipValue(i, 0); i < 0 {
@@ -518,7 +376,7 @@ func (p *parser) metadata(i int, rec *codec.Record) int {
 		return p.syntax(i, "',' or '}'")
 	}
 	if !found {
-		return p.failf(open, codec.ErrRecordShape, "no \"WriteTimestampMicros\" in \"Metadata\"")
+		return p.Failf(open, codec.ErrRecordShape, "no \"WriteTimestampMicros\" in \"Metadata\"")
 	}
 	return i + 1
 }
@@ -534,21 +392,21 @@ func (p *parser) timestamp(i int, rec *codec.Record) int {
 		if j := p.skipValue(i, 0); j < 0 {
 			return j
 		}
-		return p.failf(i, codec.ErrRecordShape, "WriteTimestampMicros must be a typed number {\"N\":\"…\"}")
+		return p.Failf(i, codec.ErrRecordShape, "WriteTimestampMicros must be a typed number {\"N\":\"…\"}")
 	}
-	start := len(p.stack)
+	start := len(p.Stack)
 	at := i
 	if i = p.value(i, 1); i < 0 {
 		return i
 	}
-	v := p.stack[start]
-	p.stack = p.stack[:start]
+	v := p.Stack[start]
+	p.Stack = p.Stack[:start]
 	if v.Type != codec.TypeN {
-		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros must be a typed number {\"N\":\"…\"}, not %s", v.Type)
+		return p.Failf(at, codec.ErrRecordShape, "WriteTimestampMicros must be a typed number {\"N\":\"…\"}, not %s", v.Type)
 	}
 	ts, why := timestampValue(v.Str)
 	if why != "" {
-		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros %q %s", v.Str, why)
+		return p.Failf(at, codec.ErrRecordShape, "WriteTimestampMicros %q %s", v.Str, why)
 	}
 	rec.WriteTimestampMicros = ts
 	return i
@@ -655,7 +513,7 @@ func timestampValue(s string) (int64, string) {
 // checks that names are unique. Values are at the given depth.
 func (p *parser) members(i, depth int) int {
 	b := p.b
-	start := len(p.stack)
+	start := len(p.Stack)
 	open := i
 	i++
 	if i < len(b) && isWS(b[i]) {
@@ -674,7 +532,7 @@ func (p *parser) members(i, depth int) int {
 			return i
 		}
 		if name == "" {
-			return p.failf(namePos, codec.ErrValue, "an attribute name must not be empty")
+			return p.Failf(namePos, codec.ErrValue, "an attribute name must not be empty")
 		}
 		if i < len(b) && b[i] == ':' {
 			i++
@@ -686,12 +544,12 @@ func (p *parser) members(i, depth int) int {
 		if i < len(b) && isWS(b[i]) {
 			i = p.ws(i)
 		}
-		n := len(p.stack)
+		n := len(p.Stack)
 		if i = p.value(i, depth); i < 0 {
-			p.addPath("." + name)
+			p.AddPath("." + name)
 			return i
 		}
-		p.stack[n].Name = name
+		p.Stack[n].Name = name
 		if i < len(b) && isWS(b[i]) {
 			i = p.ws(i)
 		}
@@ -708,10 +566,10 @@ func (p *parser) members(i, depth int) int {
 		}
 		return p.syntax(i, "',' or '}'")
 	}
-	if k := p.dups.Names(p.stack[start:]); k >= 0 {
-		name := p.stack[start+k].Name
-		p.addPath("." + name)
-		return p.failf(p.nthPos(open, k), codec.ErrDuplicateName, "%q", name)
+	if k := p.dups.Names(p.Stack[start:]); k >= 0 {
+		name := p.Stack[start+k].Name
+		p.AddPath("." + name)
+		return p.Failf(p.nthPos(open, k), codec.ErrDuplicateName, "%q", name)
 	}
 	return i
 }
@@ -729,10 +587,10 @@ func (p *parser) value(i, depth int) int {
 		if i >= len(b) {
 			return p.syntax(i, "'{'")
 		}
-		return p.failf(i, codec.ErrValue, "an attribute value must be an object such as {\"S\":…}")
+		return p.Failf(i, codec.ErrValue, "an attribute value must be an object such as {\"S\":…}")
 	}
 	if depth > MaxDepth {
-		return p.failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
+		return p.Failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
 	}
 	i++
 	if i < len(b) && isWS(b[i]) {
@@ -740,7 +598,7 @@ func (p *parser) value(i, depth int) int {
 	}
 	if i >= len(b) || b[i] != '"' {
 		if i < len(b) && b[i] == '}' {
-			return p.failf(at, codec.ErrTypeCount, "no type descriptor")
+			return p.Failf(at, codec.ErrTypeCount, "no type descriptor")
 		}
 		return p.syntax(i, "a string")
 	}
@@ -788,7 +646,7 @@ func (p *parser) value(i, depth int) int {
 		}
 		var ok bool
 		if t, ok = codec.ParseType(key); !ok {
-			return p.failf(keyPos, codec.ErrUnknownType, "%q", key)
+			return p.Failf(keyPos, codec.ErrUnknownType, "%q", key)
 		}
 	}
 	if i < len(b) && b[i] == ':' {
@@ -805,16 +663,16 @@ func (p *parser) value(i, depth int) int {
 	switch t {
 	case codec.TypeS:
 		if i < len(b) && b[i] == '"' {
-			i = p.str(i, &p.push(codec.TypeS).Str)
+			i = p.str(i, &p.Push(codec.TypeS).Str)
 		} else {
 			i = p.wrongType(i, depth, t, "a string")
 		}
 	case codec.TypeN:
 		if i < len(b) && b[i] == '"' {
-			v := p.push(codec.TypeN)
+			v := p.Push(codec.TypeN)
 			if i = p.str(i, &v.Str); i >= 0 {
 				if !validNumber(v.Str) {
-					return p.fail(vpos, codec.CheckNumber(strings.Clone(v.Str)))
+					return p.Fail(vpos, codec.CheckNumber(strings.Clone(v.Str)))
 				}
 			}
 		} else {
@@ -822,17 +680,17 @@ func (p *parser) value(i, depth int) int {
 		}
 	case codec.TypeB:
 		if i < len(b) && b[i] == '"' {
-			i = p.base64(i, &p.push(codec.TypeB).Str)
+			i = p.base64(i, &p.Push(codec.TypeB).Str)
 		} else {
 			i = p.wrongType(i, depth, t, "a base64 string")
 		}
 	case codec.TypeBOOL:
 		switch {
 		case i+4 <= len(b) && string(b[i:i+4]) == "true":
-			p.push(codec.TypeBOOL).Bool = true
+			p.Push(codec.TypeBOOL).Bool = true
 			i += 4
 		case i+5 <= len(b) && string(b[i:i+5]) == "false":
-			p.push(codec.TypeBOOL)
+			p.Push(codec.TypeBOOL)
 			i += 5
 		default:
 			i = p.wrongType(i, depth, t, "true or false")
@@ -840,11 +698,11 @@ func (p *parser) value(i, depth int) int {
 	case codec.TypeNULL:
 		switch {
 		case i+4 <= len(b) && string(b[i:i+4]) == "true":
-			p.push(codec.TypeNULL)
+			p.Push(codec.TypeNULL)
 			i += 4
 		case i+5 <= len(b) && string(b[i:i+5]) == "false":
 			if j := p.ws(i + 5); j < len(b) && (b[j] == '}' || b[j] == ',') {
-				return p.failf(i, codec.ErrValue, "NULL must be true")
+				return p.Failf(i, codec.ErrValue, "NULL must be true")
 			}
 			i = p.wrongType(i, depth, t, "true")
 		default:
@@ -852,43 +710,34 @@ func (p *parser) value(i, depth int) int {
 		}
 	case codec.TypeM:
 		if i < len(b) && b[i] == '{' {
-			start := len(p.stack)
+			start := len(p.Stack)
 			if i = p.members(i, depth+1); i < 0 {
-				p.addPath(".M")
+				p.AddPath(".M")
 				return i
 			}
-			var elems []codec.Value
-			if len(p.stack) > start {
-				elems = p.alloc(start)
-			}
-			p.push(codec.TypeM).Elems = elems
+			p.Close(codec.TypeM, start)
 		} else {
 			i = p.wrongType(i, depth, t, "an object")
 		}
 	case codec.TypeL:
 		if i < len(b) && b[i] == '[' {
-			start := len(p.stack)
+			start := len(p.Stack)
 			if i = p.list(i, depth+1); i < 0 {
-				p.addPath(".L")
+				p.AddPath(".L")
 				return i
 			}
-			var elems []codec.Value
-			if len(p.stack) > start {
-				elems = p.alloc(start)
-			}
-			p.push(codec.TypeL).Elems = elems
+			p.Close(codec.TypeL, start)
 		} else {
 			i = p.wrongType(i, depth, t, "an array")
 		}
 	default: // SS, NS, BS
 		if i < len(b) && b[i] == '[' {
-			start := len(p.stack)
+			start := len(p.Stack)
 			if i = p.set(i, t); i < 0 {
-				p.addPath("." + t.String())
+				p.AddPath("." + t.String())
 				return i
 			}
-			elems := p.alloc(start)
-			p.push(t).Elems = elems
+			p.Close(t, start)
 		} else {
 			i = p.wrongType(i, depth, t, "an array of strings")
 		}
@@ -904,7 +753,7 @@ func (p *parser) value(i, depth int) int {
 	}
 	if i < len(b) && b[i] == ',' {
 		if j := p.ws(i + 1); j < len(b) && b[j] == '"' {
-			return p.failf(j, codec.ErrTypeCount, "more than one type descriptor")
+			return p.Failf(j, codec.ErrTypeCount, "more than one type descriptor")
 		}
 		return p.syntax(p.ws(i+1), "a string")
 	}
@@ -917,7 +766,7 @@ func (p *parser) wrongType(i, depth int, t codec.Type, want string) int {
 	if j := p.skipValue(i, depth); j < 0 {
 		return j
 	}
-	return p.failf(i, codec.ErrValue, "%s wants %s", t, want)
+	return p.Failf(i, codec.ErrValue, "%s wants %s", t, want)
 }
 
 // list parses the elements of an L at b[i] == '[', pushing them.
@@ -929,7 +778,7 @@ func (p *parser) list(i, depth int) int {
 	}
 	for k := 0; ; k++ {
 		if i = p.value(i, depth); i < 0 {
-			p.addPath("[" + strconv.Itoa(k) + "]")
+			p.AddPath("[" + strconv.Itoa(k) + "]")
 			return i
 		}
 		if i < len(b) && isWS(b[i]) {
@@ -954,11 +803,11 @@ func (p *parser) list(i, depth int) int {
 func (p *parser) set(i int, t codec.Type) int {
 	b := p.b
 	open := i
-	start := len(p.stack)
+	start := len(p.Stack)
 	et := t.ElemType()
 	i = p.ws(i + 1)
 	if i < len(b) && b[i] == ']' {
-		return p.failf(open, codec.ErrEmptySet, "%s with no elements", t)
+		return p.Failf(open, codec.ErrEmptySet, "%s with no elements", t)
 	}
 	for k := 0; ; k++ {
 		if i >= len(b) || b[i] != '"' {
@@ -969,23 +818,23 @@ func (p *parser) set(i int, t codec.Type) int {
 			} else {
 				return p.syntax(i, "a string")
 			}
-			p.addPath("[" + strconv.Itoa(k) + "]")
-			return p.failf(i, codec.ErrValue, "%s elements must be strings", t)
+			p.AddPath("[" + strconv.Itoa(k) + "]")
+			return p.Failf(i, codec.ErrValue, "%s elements must be strings", t)
 		}
-		v := p.push(et)
+		v := p.Push(et)
 		at := i
 		switch et {
 		case codec.TypeB:
 			i = p.base64(i, &v.Str)
 		case codec.TypeN:
 			if i = p.str(i, &v.Str); i >= 0 && !validNumber(v.Str) {
-				i = p.fail(at, codec.CheckNumber(strings.Clone(v.Str)))
+				i = p.Fail(at, codec.CheckNumber(strings.Clone(v.Str)))
 			}
 		default:
 			i = p.str(i, &v.Str)
 		}
 		if i < 0 {
-			p.addPath("[" + strconv.Itoa(k) + "]")
+			p.AddPath("[" + strconv.Itoa(k) + "]")
 			return i
 		}
 		if i < len(b) && isWS(b[i]) {
@@ -1006,13 +855,13 @@ func (p *parser) set(i int, t codec.Type) int {
 	}
 	var k int
 	if et == codec.TypeN {
-		k = p.dups.Numbers(p.stack[start:])
+		k = p.dups.Numbers(p.Stack[start:])
 	} else {
-		k = p.dups.Strings(p.stack[start:])
+		k = p.dups.Strings(p.Stack[start:])
 	}
 	if k >= 0 {
-		p.addPath("[" + strconv.Itoa(k) + "]")
-		return p.failf(p.nthPos(open, k), codec.ErrDuplicateInSet, "%s element %s repeats an earlier one", t, p.stack[start+k].String())
+		p.AddPath("[" + strconv.Itoa(k) + "]")
+		return p.Failf(p.nthPos(open, k), codec.ErrDuplicateInSet, "%s element %s repeats an earlier one", t, p.Stack[start+k].String())
 	}
 	return i
 }

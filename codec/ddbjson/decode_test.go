@@ -828,3 +828,26 @@ func TestTimestampNotation(t *testing.T) {
 		}
 	}
 }
+
+// A bad line after a record whose item filled a value chunk larger than
+// the usual size is reported, not a panic: the chunk's room is given back
+// as it was before the line (this panicked while ddbjson gave it back by
+// length).
+func TestOwnedChunkAfterBadLine(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString(`{"Item":{`)
+	for i := range 520 {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `"%03d":{"S":""}`, i)
+	}
+	sb.WriteString("}}\n")
+	sb.WriteString(`{"Item":{"a":{"M":{"b":{"S":"x"}}},"c":{"X":1}}}` + "\n")
+	sb.WriteString(realFull2 + "\n")
+	var errs []error
+	recs, err := decodeAll(t, sb.String(), codec.DecodeOptions{OnError: func(e *codec.DecodeError) { errs = append(errs, e) }})
+	if err != nil || len(recs) != 2 || len(recs[0].Item) != 520 || len(errs) != 1 || !errors.Is(errs[0], codec.ErrUnknownType) {
+		t.Fatalf("got %d records, errors %v, err %v", len(recs), errs, err)
+	}
+}

@@ -66,11 +66,11 @@ func (p *parser) str(i int, dst *string) int {
 		case c == '\\':
 			return p.strEscaped(i, j, dst)
 		case c < 0x20:
-			return p.failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
+			return p.Failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
 		}
 		size := utf8seq.Len(b, j)
 		if size == 0 {
-			return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
+			return p.Failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
 		}
 		j += size
 	}
@@ -79,8 +79,8 @@ func (p *parser) str(i int, dst *string) int {
 // strEscaped continues str at the first escape, b[j] == '\\'.
 func (p *parser) strEscaped(i, j int, dst *string) int {
 	b := p.b
-	start := len(p.bytes)
-	p.bytes = append(p.bytes, b[i+1:j]...)
+	start := len(p.Bytes)
+	p.Bytes = append(p.Bytes, b[i+1:j]...)
 	for {
 		if j >= len(b) {
 			return p.syntax(j, "'\"' to end the string")
@@ -88,8 +88,8 @@ func (p *parser) strEscaped(i, j int, dst *string) int {
 		c := b[j]
 		switch {
 		case c == '"':
-			if n := len(p.bytes) - start; n > 0 {
-				*dst = unsafe.String(&p.bytes[start], n)
+			if n := len(p.Bytes) - start; n > 0 {
+				*dst = unsafe.String(&p.Bytes[start], n)
 			} else {
 				*dst = ""
 			}
@@ -100,17 +100,17 @@ func (p *parser) strEscaped(i, j int, dst *string) int {
 			}
 			switch e := b[j+1]; e {
 			case '"', '\\', '/':
-				p.bytes = append(p.bytes, e)
+				p.Bytes = append(p.Bytes, e)
 			case 'b':
-				p.bytes = append(p.bytes, '\b')
+				p.Bytes = append(p.Bytes, '\b')
 			case 'f':
-				p.bytes = append(p.bytes, '\f')
+				p.Bytes = append(p.Bytes, '\f')
 			case 'n':
-				p.bytes = append(p.bytes, '\n')
+				p.Bytes = append(p.Bytes, '\n')
 			case 'r':
-				p.bytes = append(p.bytes, '\r')
+				p.Bytes = append(p.Bytes, '\r')
 			case 't':
-				p.bytes = append(p.bytes, '\t')
+				p.Bytes = append(p.Bytes, '\t')
 			case 'u':
 				r, k := p.hex4(j + 2)
 				if k < 0 {
@@ -118,40 +118,40 @@ func (p *parser) strEscaped(i, j int, dst *string) int {
 				}
 				if r >= 0xD800 && r < 0xE000 {
 					if r >= 0xDC00 {
-						return p.failf(j, codec.ErrUTF8, "lone surrogate \\u%04x", r)
+						return p.Failf(j, codec.ErrUTF8, "lone surrogate \\u%04x", r)
 					}
 					if k+1 >= len(b) || b[k] != '\\' || b[k+1] != 'u' {
-						return p.failf(j, codec.ErrUTF8, "lone surrogate \\u%04x", r)
+						return p.Failf(j, codec.ErrUTF8, "lone surrogate \\u%04x", r)
 					}
 					r2, k2 := p.hex4(k + 2)
 					if k2 < 0 {
 						return k2
 					}
 					if r2 < 0xDC00 || r2 >= 0xE000 {
-						return p.failf(j, codec.ErrUTF8, "lone surrogate \\u%04x", r)
+						return p.Failf(j, codec.ErrUTF8, "lone surrogate \\u%04x", r)
 					}
 					r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
 					k = k2
 				}
-				p.bytes = utf8.AppendRune(p.bytes, r)
+				p.Bytes = utf8.AppendRune(p.Bytes, r)
 				j = k
 				continue
 			default:
-				return p.failf(j+1, codec.ErrSyntax, "invalid escape \\%s", string(rune(e)))
+				return p.Failf(j+1, codec.ErrSyntax, "invalid escape \\%s", string(rune(e)))
 			}
 			j += 2
 		case c < 0x20:
-			return p.failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
+			return p.Failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
 		case c >= utf8.RuneSelf:
 			size := utf8seq.Len(b, j)
 			if size == 0 {
-				return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
+				return p.Failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
 			}
-			p.bytes = append(p.bytes, b[j:j+size]...)
+			p.Bytes = append(p.Bytes, b[j:j+size]...)
 			j += size
 		default:
 			k := scanPlain(b, j)
-			p.bytes = append(p.bytes, b[j:k]...)
+			p.Bytes = append(p.Bytes, b[j:k]...)
 			j = k
 		}
 	}
@@ -217,14 +217,14 @@ func (p *parser) base64(i int, dst *string) int {
 	}
 	n := len(src)
 	if n%4 != 0 {
-		return p.failf(i, codec.ErrBase64, "length %d is not a multiple of 4", n)
+		return p.Failf(i, codec.ErrBase64, "length %d is not a multiple of 4", n)
 	}
 	if n == 0 {
 		return next
 	}
-	off := len(p.bytes)
-	p.bytes = slices.Grow(p.bytes, n/4*3)
-	out := p.bytes[off : off+n/4*3]
+	off := len(p.Bytes)
+	p.Bytes = slices.Grow(p.Bytes, n/4*3)
+	out := p.Bytes[off : off+n/4*3]
 	o := 0
 	j := 0
 	for ; j < n-4; j += 4 {
@@ -243,7 +243,7 @@ func (p *parser) base64(i int, dst *string) int {
 		return p.badBase64(i, srcPos, src, j)
 	case src[j+2] == '=' && src[j+3] == '=':
 		if c1&0x0f != 0 {
-			return p.failf(max(srcPos+j+1, i), codec.ErrBase64, "non-zero unused bits")
+			return p.Failf(max(srcPos+j+1, i), codec.ErrBase64, "non-zero unused bits")
 		}
 		out[o] = c0<<2 | c1>>4
 		o++
@@ -252,7 +252,7 @@ func (p *parser) base64(i int, dst *string) int {
 			return p.badBase64(i, srcPos, src, j)
 		}
 		if c2&0x03 != 0 {
-			return p.failf(max(srcPos+j+2, i), codec.ErrBase64, "non-zero unused bits")
+			return p.Failf(max(srcPos+j+2, i), codec.ErrBase64, "non-zero unused bits")
 		}
 		v := uint(c0)<<18 | uint(c1)<<12 | uint(c2)<<6
 		out[o], out[o+1] = byte(v>>16), byte(v>>8)
@@ -265,8 +265,8 @@ func (p *parser) base64(i int, dst *string) int {
 		out[o], out[o+1], out[o+2] = byte(v>>16), byte(v>>8), byte(v)
 		o += 3
 	}
-	p.bytes = p.bytes[:off+o]
-	*dst = unsafe.String(&p.bytes[off], o)
+	p.Bytes = p.Bytes[:off+o]
+	*dst = unsafe.String(&p.Bytes[off], o)
 	return next
 }
 
@@ -286,7 +286,7 @@ func (p *parser) badBase64(i, srcPos int, src []byte, j int) int {
 	if srcPos >= 0 {
 		pos = srcPos + j
 	}
-	return p.failf(pos, codec.ErrBase64, "invalid byte %s", quoteByte(src[j]))
+	return p.Failf(pos, codec.ErrBase64, "invalid byte %s", quoteByte(src[j]))
 }
 
 // skipValue checks the JSON value at b[i] (any JSON, as in unknown
@@ -299,7 +299,7 @@ func (p *parser) skipValue(i, depth int) int {
 	switch c := b[i]; {
 	case c == '{' || c == '[':
 		if depth > MaxDepth {
-			return p.failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
+			return p.Failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
 		}
 		end := byte('}')
 		if c == '[' {

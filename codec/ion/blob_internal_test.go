@@ -54,11 +54,11 @@ func TestBlobBase64(t *testing.T) {
 			case err != nil && end >= 0:
 				t.Fatalf("%q: accepted (%x), base64: %v", line, got, err)
 			case err == nil && end < 0:
-				t.Fatalf("%q: %v, base64 decodes %x", line, p.err, want)
+				t.Fatalf("%q: %v, base64 decodes %x", line, p.Err, want)
 			case err == nil && (end != len(line) || got != string(want)):
 				t.Fatalf("%q: %x (end %d), want %x", line, got, end, want)
-			case end < 0 && (p.errPos < 2 || p.errPos > len(line)):
-				t.Fatalf("%q: error at %d", line, p.errPos)
+			case end < 0 && (p.Pos < 2 || p.Pos > len(line)):
+				t.Fatalf("%q: error at %d", line, p.Pos)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/codec/internal/arena"
 	"github.com/ddbexport/ddbexport/codec/internal/dupcheck"
 	"github.com/ddbexport/ddbexport/codec/internal/lines"
 )
@@ -102,222 +103,114 @@ func DecodeRecord(line []byte, kind codec.Kind) (*codec.Record, error) {
 	return lines.DecodeRecord(new(parser), line, kind)
 }
 
-// The lines.Parser methods of parser.
+// The lines.Parser methods of parser (Error is lines.Fault's).
 
 func (p *parser) ParseLine(line []byte, kind codec.Kind, rec *codec.Record) bool {
 	return p.decodeLine(line, kind, rec)
 }
 
+// ParseOwned decodes line into a record the caller owns, carved from
+// chunks shared by successive records (see arena.Arena.DecodeOwned); a
+// number's plain form can be longer than its text (1d9), so the byte arena
+// may outgrow its chunk. A line that needs ion-go is decoded into reused
+// memory and copied.
 func (p *parser) ParseOwned(line []byte, kind codec.Kind) *codec.Record {
-	return p.parseOwned(line, kind)
+	if !p.forceSlow {
+		r := p.DecodeOwned(line, func(line []byte, rec *codec.Record) bool {
+			return p.parse(line, kind, rec)
+		})
+		if r != nil || !p.needSlow {
+			return r
+		}
+	}
+	var rec codec.Record
+	if !p.decodeSlow(line, kind, &rec) {
+		return nil
+	}
+	return rec.Clone()
 }
-
-func (p *parser) Error(lineStart int64) *codec.DecodeError { return p.decodeError(lineStart) }
 
 // A parser decodes one line at a time. Its stack, slabs and byte arena are
 // reused from line to line.
 type parser struct {
 	b []byte // the line
 
-	stack []codec.Value // values of the containers being parsed
-	pos   []int         // for each value on the stack, the offset of its name or start
+	arena.Arena
+	pos []int // for each value on the stack, the offset of its name or start
 
-	slabs [][]codec.Value
-	slab  int
-	bytes []byte // byte arena in use: unescaped strings, numbers, binary values
-	arena []byte // the reused byte arena
-
-	// Owned mode (see parseOwned): chunks shared by successive records.
-	owned  bool
-	vchunk []codec.Value
-	bchunk []byte
-	rchunk []codec.Record
-
-	dups dupcheck.Checker
+	lines.Fault // the error of the last failed parse
+	dups        dupcheck.Checker
 
 	// needSlow is set when the line uses Ion the fast scanner leaves to
 	// ion-go (see slow.go).
 	needSlow  bool
 	slowLine  []byte // the line as rewritten by the slow path
 	forceSlow bool   // tests: decode every line through ion-go
-
-	err    error
-	errPos int
-	path   []string // innermost first
 }
 
 // errSlow is the internal error of a line that needs the slow path.
 var errSlow = errors.New("ion: needs the ion-go reader")
 
-func (p *parser) fail(pos int, err error) int {
-	p.err = err
-	p.errPos = pos
-	return -1
-}
-
-func (p *parser) failf(pos int, sentinel error, format string, args ...any) int {
-	return p.fail(pos, codec.Errorf(sentinel, format, args...))
-}
-
 // slow abandons the fast scan of the line: it uses Ion that the slow path
 // handles.
 func (p *parser) slow(pos int) int {
 	p.needSlow = true
-	return p.fail(pos, errSlow)
+	return p.Fail(pos, errSlow)
 }
 
-func (p *parser) addPath(seg string) { p.path = append(p.path, seg) }
-
-func (p *parser) decodeError(base int64) *codec.DecodeError {
-	var sb strings.Builder
-	for i := len(p.path) - 1; i >= 0; i-- {
-		sb.WriteString(p.path[i])
-	}
-	return &codec.DecodeError{Offset: base + int64(p.errPos), Path: sb.String(), Err: p.err}
-}
-
-func (p *parser) reset(line []byte) {
+// begin starts the scan of line, with the arena ready.
+func (p *parser) begin(line []byte) {
 	p.b = line
-	p.stack = p.stack[:0]
 	p.pos = p.pos[:0]
-	p.slab = 0
-	if len(p.slabs) > 0 {
-		p.slabs[0] = p.slabs[0][:0]
-	}
-	p.bytes = p.arena[:0]
-	p.err = nil
-	p.errPos = 0
-	p.path = p.path[:0]
+	p.Clear()
 	p.needSlow = false
 }
 
-const slabSize = 1024
+// reset readies the parser, and its arena, for line.
+func (p *parser) reset(line []byte) {
+	p.Reset()
+	p.begin(line)
+}
+
+// parse decodes line into rec, a zero Record, with the arena ready.
+func (p *parser) parse(line []byte, kind codec.Kind, rec *codec.Record) bool {
+	p.begin(line)
+	return p.record(kind, rec) >= 0
+}
 
 // alloc moves the values of the stack from start up into the value arena
 // and returns them.
 func (p *parser) alloc(start int) []codec.Value {
-	n := len(p.stack) - start
-	if p.owned {
-		if cap(p.vchunk)-len(p.vchunk) < n {
-			p.vchunk = make([]codec.Value, 0, max(n, ownedValues))
-		}
-		l := len(p.vchunk)
-		p.vchunk = append(p.vchunk, p.stack[start:]...)
-		p.stack = p.stack[:start]
-		p.pos = p.pos[:start]
-		return p.vchunk[l : l+n : l+n]
-	}
-	if p.slab >= len(p.slabs) {
-		p.slabs = append(p.slabs, make([]codec.Value, 0, max(slabSize, n)))
-	}
-	s := p.slabs[p.slab]
-	if len(s)+n > cap(s) {
-		p.slab++
-		for p.slab < len(p.slabs) && cap(p.slabs[p.slab]) < n {
-			p.slab++
-		}
-		if p.slab == len(p.slabs) {
-			p.slabs = append(p.slabs, make([]codec.Value, 0, max(slabSize<<min(p.slab, 8), n)))
-		}
-		s = p.slabs[p.slab][:0]
-	}
-	l := len(s)
-	s = s[:l+n]
-	copy(s[l:], p.stack[start:])
-	p.slabs[p.slab] = s
-	p.stack = p.stack[:start]
 	p.pos = p.pos[:start]
-	return s[l : l+n : l+n]
+	return p.Alloc(start)
 }
 
+// push pushes a value of type t, at offset pos of the line, and returns it.
 func (p *parser) push(t codec.Type, pos int) *codec.Value {
-	p.stack = append(p.stack, codec.Value{Type: t})
 	p.pos = append(p.pos, pos)
-	return &p.stack[len(p.stack)-1]
+	return p.Push(t)
 }
 
-// decodeLine decodes line into rec: with the fast scanner, or through
-// ion-go when the line needs it. On failure it records the error and
-// returns false.
+// close ends a container of type t at offset pos whose elements are on the
+// stack from start up (see arena.Arena.Close).
+func (p *parser) close(t codec.Type, start, pos int) {
+	p.pos = append(p.pos[:start], pos)
+	p.Close(t, start)
+}
+
+// decodeLine decodes line into rec in reused memory: with the fast
+// scanner, or through ion-go when the line needs it. On failure it
+// records the error and returns false.
 func (p *parser) decodeLine(line []byte, kind codec.Kind, rec *codec.Record) bool {
 	if !p.forceSlow {
-		p.reset(line)
-		*rec = codec.Record{}
-		ok := p.record(kind, rec) >= 0
-		p.arena = p.bytes
+		ok := p.DecodeReused(line, rec, func(line []byte, rec *codec.Record) bool {
+			return p.parse(line, kind, rec)
+		})
 		if ok || !p.needSlow {
 			return ok
 		}
 	}
 	return p.decodeSlow(line, kind, rec)
-}
-
-// Sizes of the chunks of owned mode: a record kept by the caller keeps its
-// chunks alive, so they stay small.
-const (
-	ownedValues  = 512 // 32 KiB
-	ownedBytes   = 32 << 10
-	ownedRecords = 64
-)
-
-// parseOwned decodes line into a record that the decoder never touches
-// again, without copying values after the fact (as codec/ddbjson does):
-// the line is copied into a byte chunk so that strings alias the copy, the
-// byte arena is the next len(line) bytes of the chunk, and the values and
-// the Record come from chunks too. Unescaping and base64 decoding only
-// shrink text; a number's plain form can be longer than its text (1d9),
-// and an arena that outgrows its room moves to memory of its own, which
-// the record alone uses. Chunks are shared by successive records and
-// abandoned, never reused, when full. A line that needs ion-go is decoded
-// into reused memory and copied. It returns nil on failure.
-func (p *parser) parseOwned(line []byte, kind codec.Kind) *codec.Record {
-	if p.forceSlow {
-		var rec codec.Record
-		if !p.decodeLine(line, kind, &rec) {
-			return nil
-		}
-		return rec.Clone()
-	}
-	n := len(line)
-	if cap(p.bchunk)-len(p.bchunk) < 2*n {
-		p.bchunk = make([]byte, 0, max(ownedBytes, 2*n))
-	}
-	if len(p.rchunk) == cap(p.rchunk) {
-		p.rchunk = make([]codec.Record, 0, ownedRecords)
-	}
-	l := len(p.bchunk)
-	buf := append(p.bchunk, line...)
-	vchunk := p.vchunk
-	rec := p.rchunk[:len(p.rchunk)+1]
-	r := &rec[len(rec)-1]
-
-	p.reset(buf[l : l+n : l+n])
-	p.bytes = buf[l+n : l+n : l+2*n]
-	p.owned = true
-	*r = codec.Record{}
-	ok := p.record(kind, r) >= 0
-	p.owned = false
-	arena := p.bytes
-	p.bytes = p.arena[:0]
-	if !ok {
-		p.vchunk = vchunk
-		*r = codec.Record{}
-		if !p.needSlow {
-			return nil
-		}
-		var tmp codec.Record
-		if !p.decodeSlow(line, kind, &tmp) {
-			return nil
-		}
-		return tmp.Clone()
-	}
-	used := 2 * n
-	if cap(arena) == n { // still in the chunk
-		used = n + len(arena)
-	}
-	p.bchunk = buf[:l+used]
-	p.rchunk = rec
-	return r
 }
 
 // Top-level keys.
@@ -369,13 +262,13 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 		i = k
 	}
 	if i == len(b) {
-		return p.failf(0, codec.ErrEmptyLine, "no record")
+		return p.Failf(0, codec.ErrEmptyLine, "no record")
 	}
 	if b[i] != '{' || (i+1 < len(b) && b[i+1] == '{') {
 		if j := p.skip(i, 0); j < 0 {
 			return j
 		}
-		return p.failf(i, codec.ErrRecordShape, "a record must be an Ion struct")
+		return p.Failf(i, codec.ErrRecordShape, "a record must be an Ion struct")
 	}
 	open := i
 	var seen [keyNewImage + 1]bool
@@ -392,17 +285,17 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 		k := topKey(key)
 		switch {
 		case k == 0:
-			return p.failf(keyPos, codec.ErrRecordShape, "unknown key %q", key)
+			return p.Failf(keyPos, codec.ErrRecordShape, "unknown key %q", key)
 		case seen[k]:
-			return p.failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
+			return p.Failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
 		case k == keyItem && isChange:
-			return p.failf(keyPos, codec.ErrRecordShape, "\"Item\" in a record with %q", changeKey(&seen))
+			return p.Failf(keyPos, codec.ErrRecordShape, "\"Item\" in a record with %q", changeKey(&seen))
 		case k != keyItem && isFull:
-			return p.failf(keyPos, codec.ErrRecordShape, "%q in a record with \"Item\"", key)
+			return p.Failf(keyPos, codec.ErrRecordShape, "%q in a record with \"Item\"", key)
 		case k == keyItem && kind == codec.KindChange:
-			return p.failf(keyPos, codec.ErrRecordShape, "\"Item\" in an incremental export's record")
+			return p.Failf(keyPos, codec.ErrRecordShape, "\"Item\" in an incremental export's record")
 		case k != keyItem && kind == codec.KindFull:
-			return p.failf(keyPos, codec.ErrRecordShape, "%q in a full export's record", key)
+			return p.Failf(keyPos, codec.ErrRecordShape, "%q in a full export's record", key)
 		}
 		seen[k] = true
 		if k == keyItem {
@@ -416,7 +309,7 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 					return j
 				}
 			}
-			return p.failf(i, codec.ErrRecordShape, "%q must be a struct", key)
+			return p.Failf(i, codec.ErrRecordShape, "%q must be a struct", key)
 		}
 		var it *codec.Item
 		switch k {
@@ -434,15 +327,15 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 			it = &rec.NewImage
 		}
 		if it != nil {
-			start := len(p.stack)
+			start := len(p.Stack)
 			if i = p.members(i, 1); i < 0 {
-				p.addPath(key)
+				p.AddPath(key)
 				return i
 			}
-			if len(p.stack) == start {
+			if len(p.Stack) == start {
 				// An item always has its key attributes, and an image is
 				// a whole item.
-				return p.failf(keyPos, codec.ErrRecordShape, "%q is empty", key)
+				return p.Failf(keyPos, codec.ErrRecordShape, "%q is empty", key)
 			}
 			*it = p.alloc(start)
 		}
@@ -458,25 +351,25 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 		return i
 	}
 	if i < len(b) {
-		return p.failf(i, codec.ErrTrailingData, "%s after the record", quoteByte(b[i]))
+		return p.Failf(i, codec.ErrTrailingData, "%s after the record", quoteByte(b[i]))
 	}
 	switch {
 	case isFull:
 	case isChange:
 		if !seen[keyMetadata] {
-			return p.failf(open, codec.ErrRecordShape, "no \"Metadata\"")
+			return p.Failf(open, codec.ErrRecordShape, "no \"Metadata\"")
 		}
 		if !seen[keyKeys] {
-			return p.failf(open, codec.ErrRecordShape, "no \"Keys\"")
+			return p.Failf(open, codec.ErrRecordShape, "no \"Keys\"")
 		}
 	default:
 		switch kind {
 		case codec.KindFull:
-			return p.failf(open, codec.ErrRecordShape, "no \"Item\"")
+			return p.Failf(open, codec.ErrRecordShape, "no \"Item\"")
 		case codec.KindChange:
-			return p.failf(open, codec.ErrRecordShape, "no \"Metadata\", \"Keys\" or image")
+			return p.Failf(open, codec.ErrRecordShape, "no \"Metadata\", \"Keys\" or image")
 		}
-		return p.failf(open, codec.ErrRecordShape, "neither \"Item\" nor \"Keys\"")
+		return p.Failf(open, codec.ErrRecordShape, "neither \"Item\" nor \"Keys\"")
 	}
 	return i
 }
@@ -531,11 +424,11 @@ func (p *parser) metadata(i int, rec *codec.Record) int {
 		}
 		if key == "WriteTimestampMicros" {
 			if found {
-				return p.failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
+				return p.Failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
 			}
 			found = true
 			if i = p.timestamp(i, rec); i < 0 {
-				p.addPath("Metadata.WriteTimestampMicros")
+				p.AddPath("Metadata.WriteTimestampMicros")
 				return i
 			}
 		} else if i = p.skip(i, 0); i < 0 {
@@ -549,7 +442,7 @@ func (p *parser) metadata(i int, rec *codec.Record) int {
 		return p.syntax(i, "'}'")
 	}
 	if !found {
-		return p.failf(open, codec.ErrRecordShape, "no \"WriteTimestampMicros\" in \"Metadata\"")
+		return p.Failf(open, codec.ErrRecordShape, "no \"WriteTimestampMicros\" in \"Metadata\"")
 	}
 	return p.ws(i + 1)
 }
@@ -559,13 +452,13 @@ func (p *parser) metadata(i int, rec *codec.Record) int {
 // DynamoDB writes it in ION is unknown (export-format.md §6.3); all three
 // are accepted. Its value must be an integer in [0, 2^63-1].
 func (p *parser) timestamp(i int, rec *codec.Record) int {
-	start := len(p.stack)
+	start := len(p.Stack)
 	at := i
 	if i = p.value(i, 1); i < 0 {
 		return i
 	}
-	v := p.stack[start]
-	p.stack = p.stack[:start]
+	v := p.Stack[start]
+	p.Stack = p.Stack[:start]
 	p.pos = p.pos[:start]
 	var s string
 	switch {
@@ -574,14 +467,14 @@ func (p *parser) timestamp(i int, rec *codec.Record) int {
 	case v.Type == codec.TypeM && len(v.Elems) == 1 && v.Elems[0].Name == "N" && v.Elems[0].Type == codec.TypeS:
 		s = v.Elems[0].Str
 		if err := codec.CheckNumber(s); err != nil {
-			return p.fail(at, err)
+			return p.Fail(at, err)
 		}
 	default:
-		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros must be an Ion int or decimal, or {N:\"…\"}, not %s", v.Type)
+		return p.Failf(at, codec.ErrRecordShape, "WriteTimestampMicros must be an Ion int or decimal, or {N:\"…\"}, not %s", v.Type)
 	}
 	ts, why := timestampValue(s)
 	if why != "" {
-		return p.failf(at, codec.ErrRecordShape, "WriteTimestampMicros %s %s", s, why)
+		return p.Failf(at, codec.ErrRecordShape, "WriteTimestampMicros %s %s", s, why)
 	}
 	rec.WriteTimestampMicros = ts
 	return i
@@ -631,7 +524,7 @@ func timestampValue(s string) (int64, string) {
 // returns the index after the struct and the whitespace after it.
 func (p *parser) members(i, depth int) int {
 	b := p.b
-	start := len(p.stack)
+	start := len(p.Stack)
 	if i = p.ws(i + 1); i < 0 {
 		return i
 	}
@@ -642,14 +535,14 @@ func (p *parser) members(i, depth int) int {
 			return i
 		}
 		if name == "" {
-			return p.failf(namePos, codec.ErrValue, "an attribute name must not be empty")
+			return p.Failf(namePos, codec.ErrValue, "an attribute name must not be empty")
 		}
-		n := len(p.stack)
+		n := len(p.Stack)
 		if i = p.value(i, depth); i < 0 {
-			p.addPath("." + name)
+			p.AddPath("." + name)
 			return i
 		}
-		p.stack[n].Name = name
+		p.Stack[n].Name = name
 		p.pos[n] = namePos
 		if i = p.sep(i, '}'); i < 0 {
 			return i
@@ -658,10 +551,10 @@ func (p *parser) members(i, depth int) int {
 	if i >= len(b) {
 		return p.syntax(i, "'}'")
 	}
-	if k := p.dups.Names(p.stack[start:]); k >= 0 {
-		name := p.stack[start+k].Name
-		p.addPath("." + name)
-		return p.failf(p.pos[start+k], codec.ErrDuplicateName, "%q", name)
+	if k := p.dups.Names(p.Stack[start:]); k >= 0 {
+		name := p.Stack[start+k].Name
+		p.AddPath("." + name)
+		return p.Failf(p.pos[start+k], codec.ErrDuplicateName, "%q", name)
 	}
 	return p.ws(i + 1)
 }
@@ -727,7 +620,7 @@ func (p *parser) value(i, depth int) int {
 		return p.syntax(i, "a value")
 	}
 	if depth > MaxDepth {
-		return p.failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
+		return p.Failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
 	}
 	at := i
 	switch c := b[i]; {
@@ -747,34 +640,26 @@ func (p *parser) value(i, depth int) int {
 		if i+1 < len(b) && b[i+1] == '{' {
 			return p.blob(i, &p.push(codec.TypeB, at).Str)
 		}
-		start := len(p.stack)
+		start := len(p.Stack)
 		if i = p.members(i, depth+1); i < 0 {
 			return i
 		}
-		var elems []codec.Value
-		if len(p.stack) > start {
-			elems = p.alloc(start)
-		}
-		p.push(codec.TypeM, at).Elems = elems
+		p.close(codec.TypeM, start, at)
 		return i
 	case c == '[':
-		start := len(p.stack)
+		start := len(p.Stack)
 		if i = p.list(i, depth+1); i < 0 {
 			return i
 		}
-		var elems []codec.Value
-		if len(p.stack) > start {
-			elems = p.alloc(start)
-		}
-		p.push(codec.TypeL, at).Elems = elems
+		p.close(codec.TypeL, start, at)
 		return i
 	case c == '(':
-		return p.failf(i, codec.ErrValue, "an Ion S-expression is not a DynamoDB value")
+		return p.Failf(i, codec.ErrValue, "an Ion S-expression is not a DynamoDB value")
 	case c == '-' || c >= '0' && c <= '9':
 		return p.number(i, &p.push(codec.TypeN, at).Str)
 	case c == '+':
 		if i+4 <= len(b) && string(b[i:i+4]) == "+inf" {
-			return p.fail(i, floatError("+inf"))
+			return p.Fail(i, floatError("+inf"))
 		}
 		return p.syntax(i, "a value")
 	case isIdentStart(c):
@@ -798,7 +683,7 @@ func (p *parser) value(i, depth int) int {
 			p.push(codec.TypeNULL, at)
 			return j
 		case "nan":
-			return p.fail(i, floatError("nan"))
+			return p.Fail(i, floatError("nan"))
 		}
 		if isSymbolID(s) {
 			return p.slow(i)
@@ -817,7 +702,7 @@ func (p *parser) symbol(at, j int, sym string, depth int) int {
 		return k
 	}
 	if !(k+1 < len(b) && b[k] == ':' && b[k+1] == ':') {
-		return p.failf(at, codec.ErrValue, "an Ion symbol (%s) is not a DynamoDB value", truncate(sym))
+		return p.Failf(at, codec.ErrValue, "an Ion symbol (%s) is not a DynamoDB value", truncate(sym))
 	}
 	var t codec.Type
 	switch sym {
@@ -831,7 +716,7 @@ func (p *parser) symbol(at, j int, sym string, depth int) int {
 		if isSymbolID([]byte(sym)) || sym == "$ion_symbol_table" {
 			return p.slow(at)
 		}
-		return p.failf(at, codec.ErrUnknownType, "annotation %s", truncate(sym))
+		return p.Failf(at, codec.ErrUnknownType, "annotation %s", truncate(sym))
 	}
 	i := p.ws(k + 2)
 	if i < 0 {
@@ -848,19 +733,18 @@ func (p *parser) symbol(at, j int, sym string, depth int) int {
 		}
 		if j2 > 0 {
 			if k2 := p.ws(j2); k2 >= 0 && k2+1 < len(b) && b[k2] == ':' && b[k2+1] == ':' {
-				return p.failf(i, codec.ErrUnknownType, "more than one annotation")
+				return p.Failf(i, codec.ErrUnknownType, "more than one annotation")
 			}
 		}
 	}
 	if i >= len(b) || b[i] != '[' {
-		return p.failf(i, codec.ErrValue, "%s annotates a list, not this value", sym)
+		return p.Failf(i, codec.ErrValue, "%s annotates a list, not this value", sym)
 	}
-	start := len(p.stack)
+	start := len(p.Stack)
 	if i = p.set(i, t, depth); i < 0 {
 		return i
 	}
-	elems := p.alloc(start)
-	p.push(t, at).Elems = elems
+	p.close(t, start, at)
 	return i
 }
 
@@ -880,7 +764,7 @@ func (p *parser) list(i, depth int) int {
 	}
 	for k := 0; i < len(b) && b[i] != ']'; k++ {
 		if i = p.value(i, depth); i < 0 {
-			p.addPath("[" + strconv.Itoa(k) + "]")
+			p.AddPath("[" + strconv.Itoa(k) + "]")
 			return i
 		}
 		if i = p.sep(i, ']'); i < 0 {
@@ -899,25 +783,25 @@ func (p *parser) list(i, depth int) int {
 func (p *parser) set(i int, t codec.Type, depth int) int {
 	b := p.b
 	open := i
-	start := len(p.stack)
+	start := len(p.Stack)
 	et := t.ElemType()
 	if i = p.ws(i + 1); i < 0 {
 		return i
 	}
 	if i < len(b) && b[i] == ']' {
-		return p.failf(open, codec.ErrEmptySet, "%s with no elements", t)
+		return p.Failf(open, codec.ErrEmptySet, "%s with no elements", t)
 	}
 	for k := 0; i < len(b) && b[i] != ']'; k++ {
 		at := i
-		n := len(p.stack)
+		n := len(p.Stack)
 		if i = p.value(i, depth+1); i < 0 {
-			p.addPath("[" + strconv.Itoa(k) + "]")
+			p.AddPath("[" + strconv.Itoa(k) + "]")
 			return i
 		}
-		if p.stack[n].Type != et {
-			p.addPath("[" + strconv.Itoa(k) + "]")
+		if p.Stack[n].Type != et {
+			p.AddPath("[" + strconv.Itoa(k) + "]")
 			want := map[codec.Type]string{codec.TypeS: "strings", codec.TypeN: "decimals", codec.TypeB: "blobs"}[et]
-			return p.failf(at, codec.ErrValue, "%s elements must be %s, not %s", t, want, p.stack[n].Type)
+			return p.Failf(at, codec.ErrValue, "%s elements must be %s, not %s", t, want, p.Stack[n].Type)
 		}
 		if i = p.sep(i, ']'); i < 0 {
 			return i
@@ -930,10 +814,10 @@ func (p *parser) set(i int, t codec.Type, depth int) int {
 	// Numbers are in plain form (PlainNumber), one text per value, so
 	// equal numbers have equal texts, as their canonical forms
 	// (codec.AppendCanonicalNumber) would.
-	k := p.dups.Strings(p.stack[start:])
+	k := p.dups.Strings(p.Stack[start:])
 	if k >= 0 {
-		p.addPath("[" + strconv.Itoa(k) + "]")
-		return p.failf(p.pos[start+k], codec.ErrDuplicateInSet, "%s element %s repeats an earlier one", t, p.stack[start+k].String())
+		p.AddPath("[" + strconv.Itoa(k) + "]")
+		return p.Failf(p.pos[start+k], codec.ErrDuplicateInSet, "%s element %s repeats an earlier one", t, p.Stack[start+k].String())
 	}
 	return i
 }
@@ -953,11 +837,11 @@ func (p *parser) number(i int, dst *string) int {
 	s := bstr(b[i:j])
 	switch {
 	case s == "-inf":
-		return p.fail(i, floatError("-inf"))
+		return p.Fail(i, floatError("-inf"))
 	case isRadixInt(s):
 		dec, ok := radixToDecimal(s)
 		if !ok {
-			return p.failf(i, codec.ErrSyntax, "invalid Ion int %s", truncate(s))
+			return p.Failf(i, codec.ErrSyntax, "invalid Ion int %s", truncate(s))
 		}
 		n, _ := scanDecimal(dec, 0)
 		return p.plain(i, j, &n, dec, dst)
@@ -966,17 +850,17 @@ func (p *parser) number(i int, dst *string) int {
 	if why == "" && n.end < len(s) {
 		switch c := s[n.end]; {
 		case c == 'e' || c == 'E':
-			return p.fail(i, floatError(strings.Clone(s)))
+			return p.Fail(i, floatError(strings.Clone(s)))
 		case c == '-' || c == 'T' || c == ':':
-			return p.failf(i, codec.ErrValue, "an Ion timestamp (%s) is not a DynamoDB value", truncate(s))
+			return p.Failf(i, codec.ErrValue, "an Ion timestamp (%s) is not a DynamoDB value", truncate(s))
 		}
 		return p.syntax(i+n.end, "a delimiter after the number")
 	}
 	if why != "" {
 		if strings.ContainsAny(s, "T") || (len(s) > 4 && s[4] == '-') {
-			return p.failf(i, codec.ErrValue, "an Ion timestamp (%s) is not a DynamoDB value", truncate(s))
+			return p.Failf(i, codec.ErrValue, "an Ion timestamp (%s) is not a DynamoDB value", truncate(s))
 		}
-		return p.failf(i, codec.ErrSyntax, "invalid Ion number %s: %s", truncate(s), why)
+		return p.Failf(i, codec.ErrSyntax, "invalid Ion number %s: %s", truncate(s), why)
 	}
 	return p.plain(i, j, &n, s, dst)
 }
@@ -984,13 +868,13 @@ func (p *parser) number(i int, dst *string) int {
 // plain stores the plain form of the number n (text s, at b[i:j]) in the
 // byte arena.
 func (p *parser) plain(i, j int, n *decimal, s string, dst *string) int {
-	off := len(p.bytes)
-	out, why := n.appendPlain(p.bytes, s)
+	off := len(p.Bytes)
+	out, why := n.appendPlain(p.Bytes, s)
 	if why != "" {
-		return p.fail(i, &codec.NumberError{Text: strings.Clone(s), Reason: why})
+		return p.Fail(i, &codec.NumberError{Text: strings.Clone(s), Reason: why})
 	}
-	p.bytes = out
-	*dst = bstr(p.bytes[off:])
+	p.Bytes = out
+	*dst = bstr(p.Bytes[off:])
 	return j
 }
 

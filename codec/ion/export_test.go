@@ -7,7 +7,7 @@ func DecodeRecordSlow(line []byte, kind codec.Kind) (*codec.Record, error) {
 	p := parser{forceSlow: true}
 	var rec codec.Record
 	if !p.decodeLine(line, kind, &rec) {
-		e := p.decodeError(0)
+		e := p.Error(0)
 		e.Line = 1
 		return nil, e
 	}

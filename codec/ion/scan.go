@@ -31,9 +31,9 @@ func quoteByte(c byte) string {
 // syntax fails with a syntax error: wanted what, found b[i] or the end.
 func (p *parser) syntax(i int, what string) int {
 	if i >= len(p.b) {
-		return p.failf(i, codec.ErrSyntax, "unexpected end of line, want %s", what)
+		return p.Failf(i, codec.ErrSyntax, "unexpected end of line, want %s", what)
 	}
-	return p.failf(i, codec.ErrSyntax, "unexpected %s, want %s", quoteByte(p.b[i]), what)
+	return p.Failf(i, codec.ErrSyntax, "unexpected %s, want %s", quoteByte(p.b[i]), what)
 }
 
 // isWS reports Ion whitespace within a line: space, tab, vertical tab,
@@ -77,7 +77,7 @@ func (p *parser) wsSlow(i int) int {
 			k := i + 2
 			for {
 				if k+1 >= len(b) {
-					return p.failf(i, codec.ErrSyntax, "unterminated comment")
+					return p.Failf(i, codec.ErrSyntax, "unterminated comment")
 				}
 				if b[k] == '*' && b[k+1] == '/' {
 					break
@@ -382,19 +382,19 @@ func (p *parser) str(i int, q byte, dst *string) int {
 			*dst = bstr(b[i+1 : j])
 			return j + 1
 		case c == '\\':
-			off := len(p.bytes)
+			off := len(p.Bytes)
 			k := p.text(i+1, j, q, false)
 			if k < 0 {
 				return k
 			}
-			*dst = bstr(p.bytes[off:])
+			*dst = bstr(p.Bytes[off:])
 			return k
 		case c == '\t' || c == '\v' || c == '\f':
 			j++
 		case c < 0x20:
-			return p.failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
+			return p.Failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
 		default:
-			return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
+			return p.Failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
 		}
 	}
 }
@@ -403,7 +403,7 @@ func (p *parser) str(i int, q byte, dst *string) int {
 // whitespace and comments, concatenated into *dst.
 func (p *parser) longStr(i int, dst *string) int {
 	b := p.b
-	off := len(p.bytes)
+	off := len(p.Bytes)
 	for {
 		k := p.text(i+3, i+3, '\'', true)
 		if k < 0 {
@@ -417,7 +417,7 @@ func (p *parser) longStr(i int, dst *string) int {
 			i = n
 			continue
 		}
-		*dst = bstr(p.bytes[off:])
+		*dst = bstr(p.Bytes[off:])
 		return k
 	}
 }
@@ -442,13 +442,13 @@ func (p *parser) text(start, j int, q byte, long bool) int {
 	b := p.b
 	// Unescaping never lengthens text: the rest of the line is room
 	// enough for what is left of it.
-	p.bytes = slices.Grow(p.bytes, len(b)-start)
-	out := p.bytes[:cap(p.bytes)]
-	o := len(p.bytes) + copy(out[len(p.bytes):], b[start:j])
+	p.Bytes = slices.Grow(p.Bytes, len(b)-start)
+	out := p.Bytes[:cap(p.Bytes)]
+	o := len(p.Bytes) + copy(out[len(p.Bytes):], b[start:j])
 	for {
 		j, o = unescapeText(b, j, q, out, o)
 		if j >= len(b) {
-			p.bytes = out[:o]
+			p.Bytes = out[:o]
 			return p.syntax(j, "the end of the text")
 		}
 		switch c := b[j]; {
@@ -466,11 +466,11 @@ func (p *parser) text(start, j int, q byte, long bool) int {
 			}
 		case c == q:
 			if !long {
-				p.bytes = out[:o]
+				p.Bytes = out[:o]
 				return j + 1
 			}
 			if j+2 < len(b) && b[j+1] == '\'' && b[j+2] == '\'' {
-				p.bytes = out[:o]
+				p.Bytes = out[:o]
 				return j + 3
 			}
 			out[o] = c
@@ -483,9 +483,9 @@ func (p *parser) text(start, j int, q byte, long bool) int {
 				j++
 				continue
 			}
-			return p.failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
+			return p.Failf(j, codec.ErrSyntax, "control character %s in a string", quoteByte(c))
 		default:
-			return p.failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
+			return p.Failf(j, codec.ErrUTF8, "byte 0x%x in a string", c)
 		}
 	}
 }
@@ -534,11 +534,11 @@ func (p *parser) escape(j int, out []byte, o int) (int, int) {
 			}
 		}
 		if r >= 0xD800 && r < 0xE000 || r > utf8.MaxRune {
-			return p.failf(j, codec.ErrUTF8, "escape of an invalid code point U+%04X", r), o
+			return p.Failf(j, codec.ErrUTF8, "escape of an invalid code point U+%04X", r), o
 		}
 		return k, o + utf8.EncodeRune(out[o:], r)
 	}
-	return p.failf(j+1, codec.ErrSyntax, "invalid escape \\%s", quoteByte(e)), o
+	return p.Failf(j+1, codec.ErrSyntax, "invalid escape \\%s", quoteByte(e)), o
 }
 
 // hex parses n hex digits at b[j:].
@@ -588,16 +588,16 @@ func (p *parser) blob(i int, dst *string) int {
 		j++
 	}
 	if j < len(b) && (b[j] == '"' || b[j] == '\'') {
-		return p.failf(i, codec.ErrValue, "an Ion clob is not a DynamoDB value (B is written as a blob {{base64}})")
+		return p.Failf(i, codec.ErrValue, "an Ion clob is not a DynamoDB value (B is written as a blob {{base64}})")
 	}
-	off := len(p.bytes)
+	off := len(p.Bytes)
 	// Fast path: whole quartets of base64 without whitespace, as DynamoDB
 	// writes them, eight characters at a time, then four; the loop below
 	// takes the rest (the last quartet with its padding, whitespace,
 	// errors). Decoding shrinks the text: the rest of the line is room
 	// enough, for the words written whole too.
-	p.bytes = slices.Grow(p.bytes, len(b)-j)
-	out := p.bytes[:cap(p.bytes)]
+	p.Bytes = slices.Grow(p.Bytes, len(b)-j)
+	out := p.Bytes[:cap(p.Bytes)]
 	o := off
 	for j+8 <= len(b) {
 		s := b[j : j+8]
@@ -622,7 +622,7 @@ func (p *parser) blob(i int, dst *string) int {
 			o += 3
 		}
 	}
-	p.bytes = out[:o]
+	p.Bytes = out[:o]
 	var acc uint32
 	n := 0   // base64 characters of the current quartet
 	pad := 0 // '=' seen
@@ -641,27 +641,27 @@ func (p *parser) blob(i int, dst *string) int {
 				return p.syntax(j+1, "'}'")
 			}
 			if (n+pad)%4 != 0 {
-				return p.failf(j, codec.ErrBase64, "base64 length is not a multiple of 4")
+				return p.Failf(j, codec.ErrBase64, "base64 length is not a multiple of 4")
 			}
 			if pad > 0 {
 				switch n % 4 {
 				case 2:
 					if acc&0xf != 0 {
-						return p.failf(last, codec.ErrBase64, "non-zero unused bits")
+						return p.Failf(last, codec.ErrBase64, "non-zero unused bits")
 					}
-					p.bytes = append(p.bytes, byte(acc>>4))
+					p.Bytes = append(p.Bytes, byte(acc>>4))
 				case 3:
 					if acc&0x3 != 0 {
-						return p.failf(last, codec.ErrBase64, "non-zero unused bits")
+						return p.Failf(last, codec.ErrBase64, "non-zero unused bits")
 					}
-					p.bytes = append(p.bytes, byte(acc>>10), byte(acc>>2))
+					p.Bytes = append(p.Bytes, byte(acc>>10), byte(acc>>2))
 				}
 			}
-			*dst = bstr(p.bytes[off:])
+			*dst = bstr(p.Bytes[off:])
 			return j + 2
 		case c == '=':
 			if !(pad == 0 && n%4 >= 2 || pad == 1 && n%4 == 2) {
-				return p.failf(j, codec.ErrBase64, "misplaced padding")
+				return p.Failf(j, codec.ErrBase64, "misplaced padding")
 			}
 			pad++
 			j++
@@ -669,13 +669,13 @@ func (p *parser) blob(i int, dst *string) int {
 		}
 		v := b64[c]
 		if v == 0xff || pad > 0 {
-			return p.failf(j, codec.ErrBase64, "invalid byte %s", quoteByte(c))
+			return p.Failf(j, codec.ErrBase64, "invalid byte %s", quoteByte(c))
 		}
 		acc = acc<<6 | uint32(v)
 		n++
 		last = j
 		if n%4 == 0 {
-			p.bytes = append(p.bytes, byte(acc>>16), byte(acc>>8), byte(acc))
+			p.Bytes = append(p.Bytes, byte(acc>>16), byte(acc>>8), byte(acc))
 			acc = 0
 		}
 		j++
@@ -690,7 +690,7 @@ func (p *parser) skip(i, depth int) int {
 		return p.syntax(i, "a value")
 	}
 	if depth > MaxDepth {
-		return p.failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
+		return p.Failf(i, codec.ErrTooDeep, "more than %d levels", MaxDepth)
 	}
 	var s string
 	switch c := b[i]; {

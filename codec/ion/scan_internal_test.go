@@ -157,8 +157,8 @@ func TestSimpleNumber(t *testing.T) {
 				var q parser
 				q.reset([]byte(tok + end))
 				var s string
-				if err == nil || q.number(0, &s) >= 0 || p.err.Error() != q.err.Error() || p.errPos != q.errPos {
-					t.Fatalf("%q: %v at %d, PlainNumber %v, full scan %v at %d", tok+end, p.err, p.errPos, err, q.err, q.errPos)
+				if err == nil || q.number(0, &s) >= 0 || p.Err.Error() != q.Err.Error() || p.Pos != q.Pos {
+					t.Fatalf("%q: %v at %d, PlainNumber %v, full scan %v at %d", tok+end, p.Err, p.Pos, err, q.Err, q.Pos)
 				}
 				continue
 			}

@@ -25,18 +25,17 @@ func (p *parser) decodeSlow(line []byte, kind codec.Kind, rec *codec.Record) boo
 	p.slowLine = out
 	if err != nil {
 		p.reset(line)
-		p.fail(off, err)
+		p.Fail(off, err)
 		return false
 	}
-	p.reset(out)
-	*rec = codec.Record{}
-	ok := p.record(kind, rec) >= 0
-	p.arena = p.bytes
+	ok := p.DecodeReused(out, rec, func(line []byte, rec *codec.Record) bool {
+		return p.parse(line, kind, rec)
+	})
 	if !ok {
 		if p.needSlow { // not reached: the rewritten line quotes every symbol
-			p.err = codec.Errorf(codec.ErrSyntax, "Ion the decoder cannot read")
+			p.Err = codec.Errorf(codec.ErrSyntax, "Ion the decoder cannot read")
 		}
-		p.errPos = 0
+		p.Pos = 0
 	}
 	return ok
 }

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/ddbexport/ddbexport/codec"
 )
@@ -248,4 +249,47 @@ func DecodeRecord(p Parser, line []byte, kind codec.Kind) (*codec.Record, error)
 		return nil, e
 	}
 	return rec.Clone(), nil
+}
+
+// A Fault is the error of a parser's last failed parse, with the path to
+// the bad value; a parser embeds one, which gives it Parser's Error
+// method. The zero value is ready.
+type Fault struct {
+	Err  error
+	Pos  int      // offset of the error in the line
+	path []string // path segments, innermost first
+}
+
+// Clear forgets the error, for a new line.
+func (f *Fault) Clear() {
+	f.Err = nil
+	f.Pos = 0
+	f.path = f.path[:0]
+}
+
+// Fail records err at offset pos of the line and returns -1.
+func (f *Fault) Fail(pos int, err error) int {
+	f.Err = err
+	f.Pos = pos
+	return -1
+}
+
+// Failf records codec.Errorf(sentinel, format, args...) at offset pos and
+// returns -1.
+func (f *Fault) Failf(pos int, sentinel error, format string, args ...any) int {
+	return f.Fail(pos, codec.Errorf(sentinel, format, args...))
+}
+
+// AddPath prepends a segment to the error's path: segments are added
+// while the error unwinds, innermost first.
+func (f *Fault) AddPath(seg string) { f.path = append(f.path, seg) }
+
+// Error returns the error as a *codec.DecodeError, its Offset counted
+// from lineStart.
+func (f *Fault) Error(lineStart int64) *codec.DecodeError {
+	var sb strings.Builder
+	for i := len(f.path) - 1; i >= 0; i-- {
+		sb.WriteString(f.path[i])
+	}
+	return &codec.DecodeError{Offset: lineStart + int64(f.Pos), Path: sb.String(), Err: f.Err}
 }
