@@ -36,6 +36,10 @@ var allowed = map[string][]string{
 	"gen":                     {"codec", "manifest", "store", "sink/export"},
 	"internal/progress":       {},
 	"internal/memtest":        {},
+
+	// codectest holds the format decoders' test helpers: only their tests
+	// import it.
+	"codec/internal/codectest": {"codec"},
 	// merge reads every input through verify.Verify (the checks and the
 	// records on one pass, as convert does) and writes through sink/export.
 	"merge": {"store", "manifest", "codec", "pipeline", "sink/export", "verify"},

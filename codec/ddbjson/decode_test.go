@@ -11,87 +11,19 @@ import (
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
+	"github.com/ddbexport/ddbexport/codec/internal/codectest"
 )
 
 // Shorthands for expected values.
 var (
-	S    = codec.S
-	N    = codec.N
-	Bool = codec.Bool
-	Null = codec.Null
-	M    = codec.M
-	L    = codec.L
-	SS   = codec.SS
-	NS   = codec.NS
+	S, N, Bool, Null, M, L, SS, NS = codec.S, codec.N, codec.Bool, codec.Null, codec.M, codec.L, codec.SS, codec.NS
+	B, BS, named, item, full       = codectest.B, codectest.BS, codectest.Named, codectest.Item, codectest.Full
 )
 
-func B(s string) codec.Value { return codec.B([]byte(s)) }
-
-func BS(elems ...string) codec.Value {
-	v := codec.Value{Type: codec.TypeBS}
-	for _, e := range elems {
-		v.Elems = append(v.Elems, B(e))
-	}
-	return v
-}
-
-func named(name string, v codec.Value) codec.Value { return v.Named(name) }
-
-func item(attrs ...codec.Value) codec.Item {
-	if attrs == nil {
-		return codec.Item{}
-	}
-	return attrs
-}
-
-func full(attrs ...codec.Value) *codec.Record { return &codec.Record{Item: item(attrs...)} }
-
-// sameValues reports whether a and b are identical: same order, same
-// names, same number texts, and nil-ness of a record's items.
-func sameValues(a, b []codec.Value) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		if x.Type != y.Type || x.Bool != y.Bool || x.Name != y.Name || x.Str != y.Str || !sameValues(x.Elems, y.Elems) {
-			return false
-		}
-	}
-	return true
-}
-
-func sameItem(a, b codec.Item) bool { return (a == nil) == (b == nil) && sameValues(a, b) }
-
-func sameRecord(a, b *codec.Record) bool {
-	return a.WriteTimestampMicros == b.WriteTimestampMicros && sameItem(a.Item, b.Item) &&
-		sameItem(a.Keys, b.Keys) && sameItem(a.OldImage, b.OldImage) && sameItem(a.NewImage, b.NewImage)
-}
-
-// equalRecord compares with codec.Equal semantics (order-insensitive maps
-// and sets, numbers by value).
-func equalRecord(a, b *codec.Record) bool {
-	eq := func(x, y codec.Item) bool { return (x == nil) == (y == nil) && codec.ItemEqual(x, y) }
-	return a.WriteTimestampMicros == b.WriteTimestampMicros && eq(a.Item, b.Item) &&
-		eq(a.Keys, b.Keys) && eq(a.OldImage, b.OldImage) && eq(a.NewImage, b.NewImage)
-}
-
-func fmtRecord(r *codec.Record) string {
-	if r == nil {
-		return "<nil>"
-	}
-	return fmt.Sprintf("Item=%v Keys=%v Old=%v New=%v TS=%d", r.Item, r.Keys, r.OldImage, r.NewImage, r.WriteTimestampMicros)
-}
-
-// decodeAll decodes input and returns the records (cloned) and the error.
-func decodeAll(t testing.TB, input string, opt codec.DecodeOptions) ([]*codec.Record, error) {
-	t.Helper()
-	d := ddbjson.NewDecoder(strings.NewReader(input), opt)
-	var recs []*codec.Record
-	for d.Next() {
-		recs = append(recs, d.Record().Clone())
-	}
-	return recs, d.Err()
+// format is ddbjson for codectest's checks.
+var format = codectest.Format{
+	NewDecoder:   func(r io.Reader, opt codec.DecodeOptions) codec.Decoder { return ddbjson.NewDecoder(r, opt) },
+	DecodeRecord: ddbjson.DecodeRecord,
 }
 
 // Real lines from export-format.md §6.1 and §6.3.
@@ -235,41 +167,12 @@ func largeItem(n int) *codec.Record {
 
 func TestDecodePositive(t *testing.T) {
 	for _, tt := range positiveTests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, reuse := range []bool{false, true} {
-				d := ddbjson.NewDecoder(strings.NewReader(tt.input), codec.DecodeOptions{Kind: tt.kind, ReuseRecord: reuse})
-				n := 0
-				for d.Next() {
-					if n >= len(tt.want) {
-						t.Fatalf("reuse=%v: extra record %s", reuse, fmtRecord(d.Record()))
-					}
-					if got := d.Record(); !sameRecord(got, tt.want[n]) {
-						t.Errorf("reuse=%v: record %d:\n got %s\nwant %s", reuse, n, fmtRecord(got), fmtRecord(tt.want[n]))
-					}
-					if err := codec.ValidateItem(d.Record().Item); err != nil {
-						t.Errorf("ValidateItem: %v", err)
-					}
-					n++
-					if d.Line() != int64(n) {
-						t.Errorf("Line() = %d, want %d", d.Line(), n)
-					}
-				}
-				if err := d.Err(); err != nil {
-					t.Fatalf("reuse=%v: Err() = %v", reuse, err)
-				}
-				if n != len(tt.want) {
-					t.Fatalf("reuse=%v: %d records, want %d", reuse, n, len(tt.want))
-				}
-				if d.InputOffset() != int64(len(tt.input)) {
-					t.Errorf("InputOffset() = %d, want %d", d.InputOffset(), len(tt.input))
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { format.CheckGood(t, tt.input, tt.kind, tt.want) })
 	}
 }
 
 // marker marks the expected error position in negative test inputs.
-const marker = "¶"
+const marker = codectest.Marker
 
 func deepL(n int) string {
 	return `{"Item":{"a":` + strings.Repeat(`{"L":[`, n-1) + marker + `{"N":"1"}` + strings.Repeat(`]}`, n-1) + `}}`
@@ -392,64 +295,7 @@ var negativeTests = []struct {
 
 func TestDecodeNegative(t *testing.T) {
 	for _, tt := range negativeTests {
-		t.Run(tt.name, func(t *testing.T) {
-			pos := strings.Index(tt.input, marker)
-			if pos < 0 {
-				t.Fatal("no marker in input")
-			}
-			input := tt.input[:pos] + tt.input[pos+len(marker):]
-			wantLine := int64(strings.Count(input[:pos], "\n") + 1)
-			opt := codec.DecodeOptions{Kind: tt.kind, File: "f.json"}
-			recs, err := decodeAll(t, input, opt)
-			var de *codec.DecodeError
-			if !errors.As(err, &de) {
-				t.Fatalf("Err() = %v (%T), want a *codec.DecodeError", err, err)
-			}
-			if !errors.Is(err, tt.err) {
-				t.Errorf("error %v does not wrap %v", err, tt.err)
-			}
-			if de.Reason() != codec.Reason(tt.err) {
-				t.Errorf("Reason() = %s, want %s", de.Reason(), codec.Reason(tt.err))
-			}
-			if de.Line != wantLine || de.Offset != int64(pos) {
-				t.Errorf("error at line %d offset %d, want line %d offset %d (%v)", de.Line, de.Offset, wantLine, pos, err)
-			}
-			if tt.path != "" && de.Path != tt.path {
-				t.Errorf("Path = %q, want %q", de.Path, tt.path)
-			}
-			if de.File != "f.json" {
-				t.Errorf("File = %q", de.File)
-			}
-			if len(recs) != int(wantLine-1) {
-				t.Errorf("%d records before the error, want %d", len(recs), wantLine-1)
-			}
-			if errors.Is(tt.err, codec.ErrNumber) {
-				var ne *codec.NumberError
-				if !errors.As(err, &ne) {
-					t.Errorf("no *codec.NumberError in %v", err)
-				}
-			}
-			_ = err.Error() // must not panic
-
-			// DecodeRecord reports the same error relative to its line.
-			lineStart := strings.LastIndexByte(input[:pos], '\n') + 1
-			line := input[lineStart:]
-			if k := strings.IndexByte(line, '\n'); k >= 0 {
-				line = line[:k]
-			}
-			_, err2 := ddbjson.DecodeRecord([]byte(line), tt.kind)
-			var de2 *codec.DecodeError
-			if !errors.As(err2, &de2) || !errors.Is(err2, tt.err) || de2.Line != 1 || de2.Offset != int64(pos-lineStart) || de2.Path != de.Path {
-				t.Errorf("DecodeRecord: %v (offset %v), want %v at %d", err2, de2, tt.err, pos-lineStart)
-			}
-			// After the error Next stays false and the error is sticky.
-			d := ddbjson.NewDecoder(strings.NewReader(input), opt)
-			for d.Next() {
-			}
-			if d.Next() || d.Err() == nil {
-				t.Error("error is not sticky")
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { format.CheckBad(t, tt.input, tt.kind, tt.err, tt.path, "f.json") })
 	}
 }
 
@@ -507,7 +353,7 @@ func TestOnErrorContinues(t *testing.T) {
 
 func TestRecordTooLongStops(t *testing.T) {
 	input := realFull2 + "\n" + `{"Item":{"a":{"S":"` + strings.Repeat("x", 5000) + `"}}}` + "\n" + realFull4 + "\n"
-	recs, err := decodeAll(t, input, codec.DecodeOptions{MaxRecordBytes: 1000})
+	recs, err := format.DecodeAll(input, codec.DecodeOptions{MaxRecordBytes: 1000})
 	var de *codec.DecodeError
 	if !errors.As(err, &de) || !errors.Is(err, codec.ErrRecordTooLong) || de.Line != 2 || de.Offset != int64(len(realFull2)+1+1000) {
 		t.Fatalf("err = %v", err)
@@ -517,11 +363,11 @@ func TestRecordTooLongStops(t *testing.T) {
 	}
 	// Exactly at the limit is fine.
 	line := `{"Item":{"a":{"S":"` + strings.Repeat("x", 100) + `"}}}`
-	recs, err = decodeAll(t, line+"\n"+line, codec.DecodeOptions{MaxRecordBytes: len(line)})
+	recs, err = format.DecodeAll(line+"\n"+line, codec.DecodeOptions{MaxRecordBytes: len(line)})
 	if err != nil || len(recs) != 2 {
 		t.Fatalf("at the limit: %v, %d records", err, len(recs))
 	}
-	_, err = decodeAll(t, line+"\n"+line, codec.DecodeOptions{MaxRecordBytes: len(line) - 1})
+	_, err = format.DecodeAll(line+"\n"+line, codec.DecodeOptions{MaxRecordBytes: len(line) - 1})
 	if !errors.Is(err, codec.ErrRecordTooLong) {
 		t.Fatalf("over the limit: %v", err)
 	}
@@ -554,7 +400,7 @@ func TestLongLines(t *testing.T) {
 		if err := d.Err(); err != nil {
 			t.Fatal(err)
 		}
-		if len(recs) != 3 || !sameRecord(recs[0], rec) || !sameRecord(recs[2], rec) {
+		if len(recs) != 3 || !codectest.SameRecord(recs[0], rec) || !codectest.SameRecord(recs[2], rec) {
 			t.Fatal("long records differ")
 		}
 	}
@@ -587,7 +433,7 @@ func TestFramingSmallReads(t *testing.T) {
 			d := ddbjson.NewDecoder(wrap(strings.NewReader(input.String())), codec.DecodeOptions{MaxRecordBytes: 300})
 			k := 0
 			for d.Next() {
-				if !sameRecord(d.Record(), want[k]) {
+				if !codectest.SameRecord(d.Record(), want[k]) {
 					t.Fatalf("record %d differs", k)
 				}
 				k++
@@ -648,7 +494,7 @@ func TestReadError(t *testing.T) {
 
 func TestEmptyInput(t *testing.T) {
 	for _, in := range []string{"", "\n"} {
-		recs, err := decodeAll(t, in, codec.DecodeOptions{OnError: func(*codec.DecodeError) {}})
+		recs, err := format.DecodeAll(in, codec.DecodeOptions{OnError: func(*codec.DecodeError) {}})
 		if len(recs) != 0 || err != nil {
 			t.Errorf("%q: %d records, %v", in, len(recs), err)
 		}
@@ -674,7 +520,7 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: re-encoded %s: %v", line, enc, err)
 		}
-		if !equalRecord(rec, rec2) || !sameRecord(rec, rec2) {
+		if !codectest.EqualRecord(rec, rec2) || !codectest.SameRecord(rec, rec2) {
 			t.Errorf("round trip differs:\n%s\n%s", line, enc)
 		}
 	}
@@ -710,8 +556,8 @@ func TestReuseRecord(t *testing.T) {
 		} else if reuse.Record() != first {
 			t.Error("ReuseRecord returned a new Record")
 		}
-		if !sameRecord(reuse.Record(), kept[k]) {
-			t.Errorf("record %d differs: %s vs %s", k, fmtRecord(reuse.Record()), fmtRecord(kept[k]))
+		if !codectest.SameRecord(reuse.Record(), kept[k]) {
+			t.Errorf("record %d differs: %s vs %s", k, codectest.FmtRecord(reuse.Record()), codectest.FmtRecord(kept[k]))
 		}
 		k++
 	}
@@ -719,10 +565,10 @@ func TestReuseRecord(t *testing.T) {
 	owned.Reset(strings.NewReader(strings.Repeat(`{"Item":{"zzzz":{"S":"zzzzzzzzzzzzzzzzzzzzzzzzzz"}}}`+"\n", 100)), codec.DecodeOptions{})
 	for owned.Next() {
 	}
-	want, _ := decodeAll(t, input, codec.DecodeOptions{})
+	want, _ := format.DecodeAll(input, codec.DecodeOptions{})
 	for i := range kept {
-		if !sameRecord(kept[i], want[i]) {
-			t.Errorf("owned record %d changed: %s", i, fmtRecord(kept[i]))
+		if !codectest.SameRecord(kept[i], want[i]) {
+			t.Errorf("owned record %d changed: %s", i, codectest.FmtRecord(kept[i]))
 		}
 	}
 }
@@ -756,7 +602,7 @@ func TestDecodeRecordOwned(t *testing.T) {
 	for i := range line {
 		line[i] = 'x'
 	}
-	if !sameRecord(rec, want) {
+	if !codectest.SameRecord(rec, want) {
 		t.Fatal("DecodeRecord's record aliases its input")
 	}
 	if _, err := ddbjson.DecodeRecord([]byte(realInsert), codec.KindFull); !errors.Is(err, codec.ErrRecordShape) {
@@ -768,25 +614,12 @@ func TestDecodeAllocs(t *testing.T) {
 	if testing.Short() {
 		t.Skip()
 	}
-	data := genLines(1, 200, 300, 2000)
-	d := ddbjson.NewDecoder(bytes.NewReader(data), codec.DecodeOptions{ReuseRecord: true})
-	for d.Next() { // warm up the arenas
+	reused, owned := codectest.Allocs(t, ddbjson.NewDecoder(nil, codec.DecodeOptions{}), genLines(1, 200, 300, 2000))
+	if reused > 2 {
+		t.Errorf("ReuseRecord: %v allocations per file of 200 records", reused)
 	}
-	allocs := testing.AllocsPerRun(10, func() {
-		d.Reset(bytes.NewReader(data), codec.DecodeOptions{ReuseRecord: true})
-		for d.Next() {
-		}
-	})
-	if allocs > 2 {
-		t.Errorf("ReuseRecord: %v allocations per file of 200 records", allocs)
-	}
-	allocs = testing.AllocsPerRun(10, func() {
-		d.Reset(bytes.NewReader(data), codec.DecodeOptions{})
-		for d.Next() {
-		}
-	})
-	if allocs > 3*200+2 {
-		t.Errorf("owned: %v allocations per file of 200 records", allocs)
+	if owned > 3*200+2 {
+		t.Errorf("owned: %v allocations per file of 200 records", owned)
 	}
 }
 
@@ -846,7 +679,7 @@ func TestOwnedChunkAfterBadLine(t *testing.T) {
 	sb.WriteString(`{"Item":{"a":{"M":{"b":{"S":"x"}}},"c":{"X":1}}}` + "\n")
 	sb.WriteString(realFull2 + "\n")
 	var errs []error
-	recs, err := decodeAll(t, sb.String(), codec.DecodeOptions{OnError: func(e *codec.DecodeError) { errs = append(errs, e) }})
+	recs, err := format.DecodeAll(sb.String(), codec.DecodeOptions{OnError: func(e *codec.DecodeError) { errs = append(errs, e) }})
 	if err != nil || len(recs) != 2 || len(recs[0].Item) != 520 || len(errs) != 1 || !errors.Is(errs[0], codec.ErrUnknownType) {
 		t.Fatalf("got %d records, errors %v, err %v", len(recs), errs, err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
+	"github.com/ddbexport/ddbexport/codec/internal/codectest"
 )
 
 // fuzzSeeds returns the inputs of the table tests, lines and files.
@@ -73,7 +74,7 @@ func FuzzDecoder(f *testing.F) {
 			}
 		}
 		for i, rec := range owned.recs {
-			if !sameRecord(rec, reused.recs[i]) || owned.lines[i] != reused.lines[i] {
+			if !codectest.SameRecord(rec, reused.recs[i]) || owned.lines[i] != reused.lines[i] {
 				t.Fatalf("modes disagree on record %d", i)
 			}
 			checkRecord(t, rec, kind)
@@ -106,15 +107,15 @@ func checkRecord(t *testing.T, rec *codec.Record, kind codec.Kind) {
 		}
 	}
 	if rec.IsChange() == (rec.Item != nil) || (kind == codec.KindFull && rec.IsChange()) || (kind == codec.KindChange && !rec.IsChange()) {
-		t.Fatalf("bad record shape %s", fmtRecord(rec))
+		t.Fatalf("bad record shape %s", codectest.FmtRecord(rec))
 	}
 	enc := ddbjson.AppendRecord(nil, rec)
 	rec2, err := ddbjson.DecodeRecord(enc, kind)
 	if err != nil {
 		t.Fatalf("re-encoded record does not decode: %v\n%s", err, enc)
 	}
-	if !equalRecord(rec, rec2) || !sameRecord(rec, rec2) {
-		t.Fatalf("re-encoded record differs:\n%s\n%s", fmtRecord(rec), fmtRecord(rec2))
+	if !codectest.EqualRecord(rec, rec2) || !codectest.SameRecord(rec, rec2) {
+		t.Fatalf("re-encoded record differs:\n%s\n%s", codectest.FmtRecord(rec), codectest.FmtRecord(rec2))
 	}
 }
 

@@ -11,83 +11,21 @@ import (
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
+	"github.com/ddbexport/ddbexport/codec/internal/codectest"
 	"github.com/ddbexport/ddbexport/codec/ion"
 	"github.com/ddbexport/ddbexport/gen"
 )
 
+// Shorthands for expected values.
 var (
-	S    = codec.S
-	N    = codec.N
-	Bool = codec.Bool
-	Null = codec.Null
-	M    = codec.M
-	L    = codec.L
-	SS   = codec.SS
-	NS   = codec.NS
+	S, N, Bool, Null, M, L, SS, NS = codec.S, codec.N, codec.Bool, codec.Null, codec.M, codec.L, codec.SS, codec.NS
+	B, BS, named, item, full       = codectest.B, codectest.BS, codectest.Named, codectest.Item, codectest.Full
 )
 
-func B(s string) codec.Value { return codec.B([]byte(s)) }
-
-func BS(elems ...string) codec.Value {
-	v := codec.Value{Type: codec.TypeBS}
-	for _, e := range elems {
-		v.Elems = append(v.Elems, B(e))
-	}
-	return v
-}
-
-func named(name string, v codec.Value) codec.Value { return v.Named(name) }
-
-func item(attrs ...codec.Value) codec.Item {
-	if attrs == nil {
-		return codec.Item{}
-	}
-	return attrs
-}
-
-func full(attrs ...codec.Value) *codec.Record { return &codec.Record{Item: item(attrs...)} }
-
-func sameValues(a, b []codec.Value) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		if x.Type != y.Type || x.Bool != y.Bool || x.Name != y.Name || x.Str != y.Str || !sameValues(x.Elems, y.Elems) {
-			return false
-		}
-	}
-	return true
-}
-
-func sameItem(a, b codec.Item) bool { return (a == nil) == (b == nil) && sameValues(a, b) }
-
-func sameRecord(a, b *codec.Record) bool {
-	return a.WriteTimestampMicros == b.WriteTimestampMicros && sameItem(a.Item, b.Item) &&
-		sameItem(a.Keys, b.Keys) && sameItem(a.OldImage, b.OldImage) && sameItem(a.NewImage, b.NewImage)
-}
-
-func equalRecord(a, b *codec.Record) bool {
-	eq := func(x, y codec.Item) bool { return (x == nil) == (y == nil) && codec.ItemEqual(x, y) }
-	return a.WriteTimestampMicros == b.WriteTimestampMicros && eq(a.Item, b.Item) &&
-		eq(a.Keys, b.Keys) && eq(a.OldImage, b.OldImage) && eq(a.NewImage, b.NewImage)
-}
-
-func fmtRecord(r *codec.Record) string {
-	if r == nil {
-		return "<nil>"
-	}
-	return fmt.Sprintf("Item=%v Keys=%v Old=%v New=%v TS=%d", r.Item, r.Keys, r.OldImage, r.NewImage, r.WriteTimestampMicros)
-}
-
-func decodeAll(t testing.TB, input string, opt codec.DecodeOptions) ([]*codec.Record, error) {
-	t.Helper()
-	d := ion.NewDecoder(strings.NewReader(input), opt)
-	var recs []*codec.Record
-	for d.Next() {
-		recs = append(recs, d.Record().Clone())
-	}
-	return recs, d.Err()
+// format is ion for codectest's checks.
+var format = codectest.Format{
+	NewDecoder:   func(r io.Reader, opt codec.DecodeOptions) codec.Decoder { return ion.NewDecoder(r, opt) },
+	DecodeRecord: ion.DecodeRecord,
 }
 
 // The official example of export-format.md §7 (DOC-OUT), and the same item
@@ -166,38 +104,7 @@ func init() {
 
 func TestDecodePositive(t *testing.T) {
 	for _, tt := range positiveTests {
-		t.Run(tt.name, func(t *testing.T) {
-			for _, reuse := range []bool{false, true} {
-				d := ion.NewDecoder(strings.NewReader(tt.input), codec.DecodeOptions{Kind: tt.kind, ReuseRecord: reuse})
-				n := 0
-				for d.Next() {
-					if n >= len(tt.want) {
-						t.Fatalf("reuse=%v: extra record %s", reuse, fmtRecord(d.Record()))
-					}
-					if got := d.Record(); !sameRecord(got, tt.want[n]) {
-						t.Errorf("reuse=%v: record %d:\n got %s\nwant %s", reuse, n, fmtRecord(got), fmtRecord(tt.want[n]))
-					}
-					for _, it := range []codec.Item{d.Record().Item, d.Record().Keys, d.Record().OldImage, d.Record().NewImage} {
-						if err := codec.ValidateItem(it); err != nil {
-							t.Errorf("ValidateItem: %v", err)
-						}
-					}
-					n++
-					if d.Line() != int64(n) {
-						t.Errorf("Line() = %d, want %d", d.Line(), n)
-					}
-				}
-				if err := d.Err(); err != nil {
-					t.Fatalf("reuse=%v: Err() = %v", reuse, err)
-				}
-				if n != len(tt.want) {
-					t.Fatalf("reuse=%v: %d records, want %d", reuse, n, len(tt.want))
-				}
-				if d.InputOffset() != int64(len(tt.input)) {
-					t.Errorf("InputOffset() = %d, want %d", d.InputOffset(), len(tt.input))
-				}
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { format.CheckGood(t, tt.input, tt.kind, tt.want) })
 	}
 }
 
@@ -212,15 +119,15 @@ func TestDocExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equalRecord(a, b) || !sameRecord(a, b) {
-		t.Fatalf("ION %s\nJSON %s", fmtRecord(a), fmtRecord(b))
+	if !codectest.EqualRecord(a, b) || !codectest.SameRecord(a, b) {
+		t.Fatalf("ION %s\nJSON %s", codectest.FmtRecord(a), codectest.FmtRecord(b))
 	}
 	if got := string(ion.AppendRecord(nil, a)); got != docION {
 		t.Errorf("AppendRecord:\n got %s\nwant %s", got, docION)
 	}
 }
 
-const marker = "¶"
+const marker = codectest.Marker
 
 var negativeTests = []struct {
 	name  string
@@ -314,58 +221,7 @@ var negativeTests = []struct {
 
 func TestDecodeNegative(t *testing.T) {
 	for _, tt := range negativeTests {
-		t.Run(tt.name, func(t *testing.T) {
-			pos := strings.Index(tt.input, marker)
-			if pos < 0 {
-				t.Fatal("no marker in input")
-			}
-			input := tt.input[:pos] + tt.input[pos+len(marker):]
-			wantLine := int64(strings.Count(input[:pos], "\n") + 1)
-			opt := codec.DecodeOptions{Kind: tt.kind, File: "f.ion"}
-			recs, err := decodeAll(t, input, opt)
-			var de *codec.DecodeError
-			if !errors.As(err, &de) {
-				t.Fatalf("Err() = %v (%T), want a *codec.DecodeError", err, err)
-			}
-			if !errors.Is(err, tt.err) {
-				t.Errorf("error %v does not wrap %v", err, tt.err)
-			}
-			if de.Line != wantLine || de.Offset != int64(pos) {
-				t.Errorf("error at line %d offset %d, want line %d offset %d (%v)", de.Line, de.Offset, wantLine, pos, err)
-			}
-			if tt.path != "" && de.Path != tt.path {
-				t.Errorf("Path = %q, want %q", de.Path, tt.path)
-			}
-			if de.File != "f.ion" {
-				t.Errorf("File = %q", de.File)
-			}
-			if len(recs) != int(wantLine-1) {
-				t.Errorf("%d records before the error, want %d", len(recs), wantLine-1)
-			}
-			if errors.Is(tt.err, codec.ErrNumber) {
-				var ne *codec.NumberError
-				if !errors.As(err, &ne) {
-					t.Errorf("no *codec.NumberError in %v", err)
-				}
-			}
-			_ = err.Error()
-			lineStart := strings.LastIndexByte(input[:pos], '\n') + 1
-			line := input[lineStart:]
-			if k := strings.IndexByte(line, '\n'); k >= 0 {
-				line = line[:k]
-			}
-			_, err2 := ion.DecodeRecord([]byte(line), tt.kind)
-			var de2 *codec.DecodeError
-			if !errors.As(err2, &de2) || !errors.Is(err2, tt.err) || de2.Line != 1 || de2.Offset != int64(pos-lineStart) || de2.Path != de.Path {
-				t.Errorf("DecodeRecord: %v, want %v at %d", err2, tt.err, pos-lineStart)
-			}
-			d := ion.NewDecoder(strings.NewReader(input), opt)
-			for d.Next() {
-			}
-			if d.Next() || d.Err() == nil {
-				t.Error("error is not sticky")
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { format.CheckBad(t, tt.input, tt.kind, tt.err, tt.path, "f.ion") })
 	}
 }
 
@@ -426,7 +282,7 @@ func TestReuseRecord(t *testing.T) {
 		sb.WriteString(strings.TrimRight(tt.input, "\r\n") + "\n")
 	}
 	input := sb.String()
-	owned, err := decodeAll(t, input, codec.DecodeOptions{})
+	owned, err := format.DecodeAll(input, codec.DecodeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +294,7 @@ func TestReuseRecord(t *testing.T) {
 	reuse := ion.NewDecoder(strings.NewReader(input), codec.DecodeOptions{ReuseRecord: true})
 	k := 0
 	for reuse.Next() {
-		if !sameRecord(reuse.Record(), owned[k]) {
+		if !codectest.SameRecord(reuse.Record(), owned[k]) {
 			t.Errorf("record %d differs", k)
 		}
 		k++
@@ -447,7 +303,7 @@ func TestReuseRecord(t *testing.T) {
 	for d.Next() {
 	}
 	for i := range kept {
-		if !sameRecord(kept[i], owned[i]) {
+		if !codectest.SameRecord(kept[i], owned[i]) {
 			t.Errorf("owned record %d changed", i)
 		}
 	}
@@ -462,28 +318,13 @@ func TestDecodeAllocs(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	data := encodeAll(t, genRecords(t, gen.Options{Items: 200, Seed: 3}), ion.NewEncoder(&buf), &buf)
-	d := ion.NewDecoder(bytes.NewReader(data), codec.DecodeOptions{ReuseRecord: true})
-	for d.Next() { // warm up the arenas
+	reused, owned := codectest.Allocs(t, ion.NewDecoder(nil, codec.DecodeOptions{}), data)
+	if reused > 2 {
+		t.Errorf("ReuseRecord: %v allocations per file of 200 records", reused)
 	}
-	if err := d.Err(); err != nil {
-		t.Fatal(err)
-	}
-	allocs := testing.AllocsPerRun(10, func() {
-		d.Reset(bytes.NewReader(data), codec.DecodeOptions{ReuseRecord: true})
-		for d.Next() {
-		}
-	})
-	if allocs > 2 {
-		t.Errorf("ReuseRecord: %v allocations per file of 200 records", allocs)
-	}
-	allocs = testing.AllocsPerRun(10, func() {
-		d.Reset(bytes.NewReader(data), codec.DecodeOptions{})
-		for d.Next() {
-		}
-	})
-	t.Logf("owned: %v allocations per file of 200 records (%d bytes)", allocs, len(data))
-	if allocs > 100 {
-		t.Errorf("owned: %v allocations per file of 200 records", allocs)
+	t.Logf("owned: %v allocations per file of 200 records (%d bytes)", owned, len(data))
+	if owned > 100 {
+		t.Errorf("owned: %v allocations per file of 200 records", owned)
 	}
 }
 
@@ -519,8 +360,8 @@ func TestOwnedChunks(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		if !sameRecord(kept[k], want) {
-			t.Fatalf("record %d (line %d) changed: %s", k, i+1, fmtRecord(kept[k]))
+		if !codectest.SameRecord(kept[k], want) {
+			t.Fatalf("record %d (line %d) changed: %s", k, i+1, codectest.FmtRecord(kept[k]))
 		}
 		k++
 	}

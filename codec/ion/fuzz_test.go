@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/codec/internal/codectest"
 	"github.com/ddbexport/ddbexport/codec/ion"
 )
 
@@ -59,7 +60,7 @@ func FuzzDecoder(f *testing.F) {
 			}
 		}
 		for i, rec := range owned {
-			if !sameRecord(rec, reused[i]) {
+			if !codectest.SameRecord(rec, reused[i]) {
 				t.Fatalf("modes disagree on record %d", i)
 			}
 			for _, it := range []codec.Item{rec.Item, rec.Keys, rec.OldImage, rec.NewImage} {
@@ -69,7 +70,7 @@ func FuzzDecoder(f *testing.F) {
 			}
 			enc := ion.AppendRecord(nil, rec)
 			rec2, err := ion.DecodeRecord(enc, kind)
-			if err != nil || !sameRecord(rec, rec2) {
+			if err != nil || !codectest.SameRecord(rec, rec2) {
 				t.Fatalf("re-encoded record: %v\n%s", err, enc)
 			}
 		}
@@ -126,8 +127,8 @@ func FuzzDifferential(f *testing.F) {
 		if err != nil {
 			t.Fatalf("fast path accepts, ion-go path fails: %v\n%q", err, line)
 		}
-		if !equalRecord(fast, slow) || !sameRecord(fast, slow) {
-			t.Fatalf("paths differ on %q:\nfast %s\nslow %s", line, fmtRecord(fast), fmtRecord(slow))
+		if !codectest.EqualRecord(fast, slow) || !codectest.SameRecord(fast, slow) {
+			t.Fatalf("paths differ on %q:\nfast %s\nslow %s", line, codectest.FmtRecord(fast), codectest.FmtRecord(slow))
 		}
 	})
 }

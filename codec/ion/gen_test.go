@@ -8,6 +8,7 @@ import (
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
+	"github.com/ddbexport/ddbexport/codec/internal/codectest"
 	"github.com/ddbexport/ddbexport/codec/ion"
 	"github.com/ddbexport/ddbexport/gen"
 	"github.com/ddbexport/ddbexport/manifest"
@@ -77,10 +78,10 @@ func TestGenDifferential(t *testing.T) {
 				t.Fatalf("%d records, %d from JSON, %d from ION, %d reused", len(recs), len(fromJSON), len(fromION), len(reused))
 			}
 			for i := range recs {
-				if !equalRecord(fromION[i], fromJSON[i]) || !equalRecord(fromION[i], recs[i]) {
-					t.Fatalf("record %d differs:\nION  %s\nJSON %s", i, fmtRecord(fromION[i]), fmtRecord(fromJSON[i]))
+				if !codectest.EqualRecord(fromION[i], fromJSON[i]) || !codectest.EqualRecord(fromION[i], recs[i]) {
+					t.Fatalf("record %d differs:\nION  %s\nJSON %s", i, codectest.FmtRecord(fromION[i]), codectest.FmtRecord(fromJSON[i]))
 				}
-				if !sameRecord(fromION[i], reused[i]) {
+				if !codectest.SameRecord(fromION[i], reused[i]) {
 					t.Fatalf("record %d: owned and reused differ", i)
 				}
 			}
@@ -90,8 +91,8 @@ func TestGenDifferential(t *testing.T) {
 				if err != nil {
 					t.Fatalf("line %d through ion-go: %v\n%s", i+1, err, line)
 				}
-				if !equalRecord(slow, fromION[i]) {
-					t.Fatalf("line %d: ion-go path differs:\n%s\n%s", i+1, fmtRecord(slow), fmtRecord(fromION[i]))
+				if !codectest.EqualRecord(slow, fromION[i]) {
+					t.Fatalf("line %d: ion-go path differs:\n%s\n%s", i+1, codectest.FmtRecord(slow), codectest.FmtRecord(fromION[i]))
 				}
 			}
 			// ion-go reads the whole file as one stream.
@@ -159,7 +160,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: re-encoded %s: %v", line, enc, err)
 			}
-			if !sameRecord(rec, rec2) {
+			if !codectest.SameRecord(rec, rec2) {
 				t.Errorf("round trip differs:\n%s\n%s", line, enc)
 			}
 			if got := ionGoValues(t, enc); got != 1 {
