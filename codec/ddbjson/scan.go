@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/codec/internal/b64"
 	"github.com/ddbexport/ddbexport/codec/internal/utf8seq"
 )
 
@@ -182,18 +183,6 @@ func (p *parser) hex4(j int) (rune, int) {
 	return r, j + 4
 }
 
-// b64 maps the standard base64 alphabet to its 6-bit values, and every
-// other byte to 0xff.
-var b64 = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for i, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
-		t[c] = byte(i)
-	}
-	return t
-}()
-
 // base64 parses a JSON string of base64 at b[i] == '"' and stores the
 // decoded bytes, in the byte arena, in *dst. The text must be standard
 // base64 with padding, and canonical: the unused bits of the last group
@@ -228,7 +217,7 @@ func (p *parser) base64(i int, dst *string) int {
 	o := 0
 	j := 0
 	for ; j < n-4; j += 4 {
-		c0, c1, c2, c3 := b64[src[j]], b64[src[j+1]], b64[src[j+2]], b64[src[j+3]]
+		c0, c1, c2, c3 := b64.Decode[src[j]], b64.Decode[src[j+1]], b64.Decode[src[j+2]], b64.Decode[src[j+3]]
 		if (c0|c1|c2|c3)&0xc0 != 0 {
 			return p.badBase64(i, srcPos, src, j)
 		}
@@ -237,7 +226,7 @@ func (p *parser) base64(i int, dst *string) int {
 		o += 3
 	}
 	// The last group, with its padding.
-	c0, c1, c2, c3 := b64[src[j]], b64[src[j+1]], b64[src[j+2]], b64[src[j+3]]
+	c0, c1, c2, c3 := b64.Decode[src[j]], b64.Decode[src[j+1]], b64.Decode[src[j+2]], b64.Decode[src[j+3]]
 	switch {
 	case (c0|c1)&0xc0 != 0:
 		return p.badBase64(i, srcPos, src, j)
@@ -275,7 +264,7 @@ func (p *parser) base64(i int, dst *string) int {
 // at the string's start b[i].
 func (p *parser) badBase64(i, srcPos int, src []byte, j int) int {
 	for ; j < len(src); j++ {
-		if b64[src[j]] == 0xff && !(src[j] == '=' && j >= len(src)-2 && (j == len(src)-1 || src[j+1] == '=')) {
+		if b64.Decode[src[j]] == 0xff && !(src[j] == '=' && j >= len(src)-2 && (j == len(src)-1 || src[j+1] == '=')) {
 			break
 		}
 	}

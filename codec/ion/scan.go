@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/codec/internal/b64"
 	"github.com/ddbexport/ddbexport/codec/internal/utf8seq"
 )
 
@@ -565,18 +566,6 @@ func (p *parser) hex(j, n int) (rune, int) {
 	return r, j + n
 }
 
-// b64 maps the standard base64 alphabet to its 6-bit values, and every
-// other byte to 0xff.
-var b64 = func() (t [256]byte) {
-	for i := range t {
-		t[i] = 0xff
-	}
-	for i, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
-		t[c] = byte(i)
-	}
-	return t
-}()
-
 // blob parses a blob {{ base64 }} at b[i], whitespace allowed inside,
 // into the byte arena. The base64 must be padded and canonical (unused
 // bits zero). A clob {{"…"}} is not a DynamoDB value (DynamoDB writes B
@@ -601,8 +590,8 @@ func (p *parser) blob(i int, dst *string) int {
 	o := off
 	for j+8 <= len(b) {
 		s := b[j : j+8]
-		c0, c1, c2, c3 := b64[s[0]], b64[s[1]], b64[s[2]], b64[s[3]]
-		c4, c5, c6, c7 := b64[s[4]], b64[s[5]], b64[s[6]], b64[s[7]]
+		c0, c1, c2, c3 := b64.Decode[s[0]], b64.Decode[s[1]], b64.Decode[s[2]], b64.Decode[s[3]]
+		c4, c5, c6, c7 := b64.Decode[s[4]], b64.Decode[s[5]], b64.Decode[s[6]], b64.Decode[s[7]]
 		if (c0|c1|c2|c3|c4|c5|c6|c7)&0xc0 != 0 {
 			break
 		}
@@ -614,7 +603,7 @@ func (p *parser) blob(i int, dst *string) int {
 	}
 	if j+4 <= len(b) {
 		s := b[j : j+4]
-		c0, c1, c2, c3 := b64[s[0]], b64[s[1]], b64[s[2]], b64[s[3]]
+		c0, c1, c2, c3 := b64.Decode[s[0]], b64.Decode[s[1]], b64.Decode[s[2]], b64.Decode[s[3]]
 		if (c0|c1|c2|c3)&0xc0 == 0 {
 			v := uint32(c0)<<26 | uint32(c1)<<20 | uint32(c2)<<14 | uint32(c3)<<8
 			binary.BigEndian.PutUint32(out[o:], v)
@@ -667,7 +656,7 @@ func (p *parser) blob(i int, dst *string) int {
 			j++
 			continue
 		}
-		v := b64[c]
+		v := b64.Decode[c]
 		if v == 0xff || pad > 0 {
 			return p.Failf(j, codec.ErrBase64, "invalid byte %s", quoteByte(c))
 		}
