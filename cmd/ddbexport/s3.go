@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	s3api "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/logging"
 	"github.com/spf13/cobra"
 
 	"github.com/ddbexport/ddbexport/manifest"
@@ -29,6 +31,8 @@ type awsFlags struct {
 	pathStyle    bool
 	owner        string
 	requestPayer requestPayer
+	// stderr is the command's: where the SDK logs, if it does.
+	stderr io.Writer
 }
 
 // requestPayer is --request-payer, which takes "requester" as the AWS
@@ -66,6 +70,7 @@ func addAWSFlags(root *cobra.Command) {
 	pf.StringVar(&f.owner, "expected-bucket-owner", "", "S3: the account ID that must own the bucket; S3 refuses every request otherwise")
 	pf.Var(&f.requestPayer, "request-payer", "S3: requester, to accept the charges of a requester-pays bucket (as the AWS CLI's --request-payer requester)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		f.stderr = cmd.ErrOrStderr()
 		cmd.SetContext(context.WithValue(cmd.Context(), awsFlagsKey{}, f))
 		return nil
 	}
@@ -120,6 +125,9 @@ func s3Client(ctx context.Context) (*s3api.Client, *awsFlags, error) {
 			})
 		}),
 	}
+	if f.stderr != nil {
+		opts = append(opts, config.WithLogger(logging.NewStandardLogger(f.stderr)))
+	}
 	if f.profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(f.profile))
 	}
@@ -143,6 +151,11 @@ func s3Client(ctx context.Context) (*s3api.Client, *awsFlags, error) {
 		return nil, nil, usageErrorf("no AWS credentials found: set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them")
 	}
 	client := s3api.NewFromConfig(cfg, func(o *s3api.Options) {
+		// The SDK validates a response's checksum when the object has one,
+		// and otherwise logs a line per GetObject to stderr; objects that
+		// DynamoDB writes have none, and ddbexport checks each data file's
+		// MD5 against the manifest itself.
+		o.DisableLogOutputChecksumValidationSkipped = true
 		if f.endpoint != "" {
 			o.BaseEndpoint = aws.String(f.endpoint)
 			o.UsePathStyle = true

@@ -220,6 +220,25 @@ func TestS3_sameReportsAndOutput(t *testing.T) {
 	})
 }
 
+// TestS3_noSDKLog reads objects that have no checksum, as objects that
+// DynamoDB writes may not (copied into the server's folder, not uploaded
+// through the SDK): the SDK, which logs a line to stderr for every such
+// GetObject unless told not to, must stay quiet.
+func TestS3_noSDKLog(t *testing.T) {
+	srv, bucket, flags := s3Env(t)
+	e := genExport(t, gen.Options{Items: 100, Files: 3, Seed: 41})
+	if err := os.CopyFS(filepath.Join(srv.Dir, bucket), os.DirFS(e.dir)); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, append(slices.Clone(flags), "verify", "-q", "s3://"+bucket)...)
+	if code != 0 {
+		t.Fatalf("verify: exit %d\n%s", code, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("verify of objects without checksums wrote to stderr:\n%s", stderr)
+	}
+}
+
 func TestS3_errors(t *testing.T) {
 	srv, bucket, flags := s3Env(t)
 	storetest.Put(t, s3store.New(srv.Client(srv.URL), bucket, "", s3store.Options{}), "e/AWSDynamoDB/01/_started", nil)
