@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 
@@ -31,8 +30,6 @@ type awsFlags struct {
 	pathStyle    bool
 	owner        string
 	requestPayer requestPayer
-	// stderr is the command's: where the SDK logs, if it does.
-	stderr io.Writer
 }
 
 // requestPayer is --request-payer, which takes "requester" as the AWS
@@ -70,7 +67,6 @@ func addAWSFlags(root *cobra.Command) {
 	pf.StringVar(&f.owner, "expected-bucket-owner", "", "S3: the account ID that must own the bucket; S3 refuses every request otherwise")
 	pf.Var(&f.requestPayer, "request-payer", "S3: requester, to accept the charges of a requester-pays bucket (as the AWS CLI's --request-payer requester)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
-		f.stderr = cmd.ErrOrStderr()
 		cmd.SetContext(context.WithValue(cmd.Context(), awsFlagsKey{}, f))
 		return nil
 	}
@@ -125,9 +121,11 @@ func s3Client(ctx context.Context) (*s3api.Client, *awsFlags, error) {
 			})
 		}),
 	}
-	if f.stderr != nil {
-		opts = append(opts, config.WithLogger(logging.NewStandardLogger(f.stderr)))
-	}
+	// The SDK's own log lines (a fallback to IMDSv1 while it looks for
+	// credentials, a response without a checksum) would break the
+	// one-line messages of the commands, which say what went wrong
+	// themselves.
+	opts = append(opts, config.WithLogger(logging.Nop{}))
 	if f.profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(f.profile))
 	}
