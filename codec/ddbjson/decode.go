@@ -715,7 +715,8 @@ func (p *parser) value(i, depth int) int {
 				p.AddPath(".M")
 				return i
 			}
-			p.Close(codec.TypeM, start)
+			elems := p.Elems(start)
+			p.Push(codec.TypeM).Elems = elems
 		} else {
 			i = p.wrongType(i, depth, t, "an object")
 		}
@@ -726,7 +727,8 @@ func (p *parser) value(i, depth int) int {
 				p.AddPath(".L")
 				return i
 			}
-			p.Close(codec.TypeL, start)
+			elems := p.Elems(start)
+			p.Push(codec.TypeL).Elems = elems
 		} else {
 			i = p.wrongType(i, depth, t, "an array")
 		}
@@ -737,7 +739,8 @@ func (p *parser) value(i, depth int) int {
 				p.AddPath("." + t.String())
 				return i
 			}
-			p.Close(t, start)
+			elems := p.Elems(start)
+			p.Push(t).Elems = elems
 		} else {
 			i = p.wrongType(i, depth, t, "an array of strings")
 		}

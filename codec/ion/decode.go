@@ -192,10 +192,11 @@ func (p *parser) push(t codec.Type, pos int) *codec.Value {
 }
 
 // close ends a container of type t at offset pos whose elements are on the
-// stack from start up (see arena.Arena.Close).
+// stack from start up, and pushes it.
 func (p *parser) close(t codec.Type, start, pos int) {
+	elems := p.Elems(start)
 	p.pos = append(p.pos[:start], pos)
-	p.Close(t, start)
+	p.Push(t).Elems = elems
 }
 
 // decodeLine decodes line into rec in reused memory: with the fast

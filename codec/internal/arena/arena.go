@@ -13,7 +13,7 @@ import "github.com/ddbexport/ddbexport/codec"
 type Arena struct {
 	// Stack holds the values of the containers being parsed: a parser
 	// pushes each value (Push) and moves a container's elements into the
-	// value arena when the container ends (Alloc, Close).
+	// value arena when the container ends (Alloc, Elems).
 	Stack []codec.Value
 
 	// Bytes is the byte arena in use, for text the parser cannot alias in
@@ -113,16 +113,14 @@ func (a *Arena) Push(t codec.Type) *codec.Value {
 	return &a.Stack[len(a.Stack)-1]
 }
 
-// Close ends a container of type t whose elements are the values of the
-// stack from start up: it moves them into the value arena (Alloc), or
-// gives the container nil elements if there are none, and pushes the
-// container.
-func (a *Arena) Close(t codec.Type, start int) {
-	var elems []codec.Value
+// Elems moves the values of the stack from start up into the value arena
+// and returns them (Alloc), or returns nil if there are none: the elements
+// of a container that ends, pushed next.
+func (a *Arena) Elems(start int) []codec.Value {
 	if len(a.Stack) > start {
-		elems = a.Alloc(start)
+		return a.Alloc(start)
 	}
-	a.Push(t).Elems = elems
+	return nil
 }
 
 // Alloc moves the values of the stack from start up into the value arena
