@@ -8,7 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/ddbexport/ddbexport/codec"
-	"github.com/ddbexport/ddbexport/codec/internal/b64"
+	"github.com/ddbexport/ddbexport/codec/internal/digits"
 	"github.com/ddbexport/ddbexport/codec/internal/utf8seq"
 )
 
@@ -161,26 +161,11 @@ func (p *parser) strEscaped(i, j int, dst *string) int {
 // hex4 parses the 4 hex digits of a \u escape at b[j:] and returns the
 // code unit and the index after them.
 func (p *parser) hex4(j int) (rune, int) {
-	b := p.b
-	var r rune
-	for k := j; k < j+4; k++ {
-		if k >= len(b) {
-			return 0, p.syntax(k, "a hex digit")
-		}
-		c := b[k]
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		case c >= 'A' && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, p.syntax(k, "a hex digit")
-		}
-		r = r<<4 | rune(c)
+	r, k, ok := digits.Hex(p.b, j, 4)
+	if !ok {
+		return 0, p.syntax(k, "a hex digit")
 	}
-	return r, j + 4
+	return r, k
 }
 
 // base64 parses a JSON string of base64 at b[i] == '"' and stores the
@@ -217,7 +202,7 @@ func (p *parser) base64(i int, dst *string) int {
 	o := 0
 	j := 0
 	for ; j < n-4; j += 4 {
-		c0, c1, c2, c3 := b64.Decode[src[j]], b64.Decode[src[j+1]], b64.Decode[src[j+2]], b64.Decode[src[j+3]]
+		c0, c1, c2, c3 := digits.Base64[src[j]], digits.Base64[src[j+1]], digits.Base64[src[j+2]], digits.Base64[src[j+3]]
 		if (c0|c1|c2|c3)&0xc0 != 0 {
 			return p.badBase64(i, srcPos, src, j)
 		}
@@ -226,7 +211,7 @@ func (p *parser) base64(i int, dst *string) int {
 		o += 3
 	}
 	// The last group, with its padding.
-	c0, c1, c2, c3 := b64.Decode[src[j]], b64.Decode[src[j+1]], b64.Decode[src[j+2]], b64.Decode[src[j+3]]
+	c0, c1, c2, c3 := digits.Base64[src[j]], digits.Base64[src[j+1]], digits.Base64[src[j+2]], digits.Base64[src[j+3]]
 	switch {
 	case (c0|c1)&0xc0 != 0:
 		return p.badBase64(i, srcPos, src, j)
@@ -264,7 +249,7 @@ func (p *parser) base64(i int, dst *string) int {
 // at the string's start b[i].
 func (p *parser) badBase64(i, srcPos int, src []byte, j int) int {
 	for ; j < len(src); j++ {
-		if b64.Decode[src[j]] == 0xff && !(src[j] == '=' && j >= len(src)-2 && (j == len(src)-1 || src[j+1] == '=')) {
+		if digits.Base64[src[j]] == 0xff && !(src[j] == '=' && j >= len(src)-2 && (j == len(src)-1 || src[j+1] == '=')) {
 			break
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/ddbexport/ddbexport/codec"
-	"github.com/ddbexport/ddbexport/codec/internal/b64"
+	"github.com/ddbexport/ddbexport/codec/internal/digits"
 	"github.com/ddbexport/ddbexport/codec/internal/utf8seq"
 )
 
@@ -544,26 +544,11 @@ func (p *parser) escape(j int, out []byte, o int) (int, int) {
 
 // hex parses n hex digits at b[j:].
 func (p *parser) hex(j, n int) (rune, int) {
-	b := p.b
-	var r rune
-	for k := j; k < j+n; k++ {
-		if k >= len(b) {
-			return 0, p.syntax(k, "a hex digit")
-		}
-		c := b[k]
-		switch {
-		case c >= '0' && c <= '9':
-			c -= '0'
-		case c >= 'a' && c <= 'f':
-			c -= 'a' - 10
-		case c >= 'A' && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, p.syntax(k, "a hex digit")
-		}
-		r = r<<4 | rune(c)
+	r, k, ok := digits.Hex(p.b, j, n)
+	if !ok {
+		return 0, p.syntax(k, "a hex digit")
 	}
-	return r, j + n
+	return r, k
 }
 
 // blob parses a blob {{ base64 }} at b[i], whitespace allowed inside,
@@ -590,8 +575,8 @@ func (p *parser) blob(i int, dst *string) int {
 	o := off
 	for j+8 <= len(b) {
 		s := b[j : j+8]
-		c0, c1, c2, c3 := b64.Decode[s[0]], b64.Decode[s[1]], b64.Decode[s[2]], b64.Decode[s[3]]
-		c4, c5, c6, c7 := b64.Decode[s[4]], b64.Decode[s[5]], b64.Decode[s[6]], b64.Decode[s[7]]
+		c0, c1, c2, c3 := digits.Base64[s[0]], digits.Base64[s[1]], digits.Base64[s[2]], digits.Base64[s[3]]
+		c4, c5, c6, c7 := digits.Base64[s[4]], digits.Base64[s[5]], digits.Base64[s[6]], digits.Base64[s[7]]
 		if (c0|c1|c2|c3|c4|c5|c6|c7)&0xc0 != 0 {
 			break
 		}
@@ -603,7 +588,7 @@ func (p *parser) blob(i int, dst *string) int {
 	}
 	if j+4 <= len(b) {
 		s := b[j : j+4]
-		c0, c1, c2, c3 := b64.Decode[s[0]], b64.Decode[s[1]], b64.Decode[s[2]], b64.Decode[s[3]]
+		c0, c1, c2, c3 := digits.Base64[s[0]], digits.Base64[s[1]], digits.Base64[s[2]], digits.Base64[s[3]]
 		if (c0|c1|c2|c3)&0xc0 == 0 {
 			v := uint32(c0)<<26 | uint32(c1)<<20 | uint32(c2)<<14 | uint32(c3)<<8
 			binary.BigEndian.PutUint32(out[o:], v)
@@ -656,7 +641,7 @@ func (p *parser) blob(i int, dst *string) int {
 			j++
 			continue
 		}
-		v := b64.Decode[c]
+		v := digits.Base64[c]
 		if v == 0xff || pad > 0 {
 			return p.Failf(j, codec.ErrBase64, "invalid byte %s", quoteByte(c))
 		}
