@@ -423,6 +423,11 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 		}
 	}
 	if w == nil {
+		// Refuse a folder that is not empty before the first pass, not
+		// after it.
+		if err := parquet.CheckEmpty(ctx, outStore, ""); err != nil {
+			return &exitError{code: exitCannotCheck, err: err}
+		}
 		if schema == nil {
 			s, rep, p, err := inferPass(ctx, loc, iopt, verify.Options{Workers: workers}, stderr, quiet)
 			if err != nil {

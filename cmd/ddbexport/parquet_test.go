@@ -367,4 +367,13 @@ func TestConvertParquet_usage(t *testing.T) {
 	if code != exitCannotCheck || !strings.Contains(stderr, "not empty") {
 		t.Errorf("non-empty --out: exit %d, %s", code, stderr)
 	}
+	// It is refused before the first pass: a source with findings is not
+	// read (that pass would report them, exit 1).
+	bad := genExport(t, gen.Options{Items: 50, Files: 2, Seed: 5, Shape: gen.ShapeTable})
+	i, _ := bad.nonEmpty()
+	bad.editLine(i, 1, func(line string) string { return strings.Replace(line, `"S":`, `"N":`, 1) })
+	code, stdout, stderr := runCLI(t, "convert", "--to", "parquet", "-q", "--out", out, bad.dir)
+	if code != exitCannotCheck || !strings.Contains(stderr, "not empty") || stdout != "" {
+		t.Errorf("non-empty --out, source with findings: exit %d, stdout %q, stderr %s; want 2, nothing, \"not empty\"", code, stdout, stderr)
+	}
 }

@@ -192,6 +192,22 @@ type Writer struct {
 	files     []*fileWriter // every file writer, to abort
 }
 
+// CheckEmpty returns an error if the folder prefix ("" or ending in "/")
+// of st holds a file, as New does: a program can check the output folder
+// before a long first pass (such as a schema's inference).
+func CheckEmpty(ctx context.Context, st store.Store, prefix string) error {
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	for o, err := range st.List(ctx, prefix) {
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("%s is not empty (it holds %s): write into a new folder, or resume the output there (convert --resume)", where(st, prefix), o.Key)
+	}
+	return nil
+}
+
 // New starts a new output in an empty folder: it refuses a folder that
 // already holds a file. It writes the schema first.
 func New(ctx context.Context, st store.Store, opt Options) (*Writer, error) {
@@ -199,11 +215,8 @@ func New(ctx context.Context, st store.Store, opt Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	for o, err := range st.List(ctx, opt.Prefix) {
-		if err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%s is not empty (it holds %s): write into a new folder, or use resume", where(st, opt.Prefix), o.Key)
+	if err := CheckEmpty(ctx, st, opt.Prefix); err != nil {
+		return nil, err
 	}
 	if err := w.putJSON(ctx, SchemaName, opt.Schema); err != nil {
 		return nil, err
