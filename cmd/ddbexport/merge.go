@@ -17,6 +17,7 @@ import (
 	"github.com/ddbexport/ddbexport/manifest"
 	"github.com/ddbexport/ddbexport/merge"
 	"github.com/ddbexport/ddbexport/pipeline"
+	"github.com/ddbexport/ddbexport/sink/parquet"
 	"github.com/ddbexport/ddbexport/store"
 	"github.com/ddbexport/ddbexport/store/localfs"
 	"github.com/ddbexport/ddbexport/verify"
@@ -131,6 +132,17 @@ Exit status:
 			outDir, target := out, store.Store(nil)
 			var tmpOut string
 			if toParquet {
+				// Refuse an output folder that is not empty now, not after
+				// the merge.
+				if !pq.resume {
+					pst, err := openStore(ctx, out)
+					if err != nil {
+						return err
+					}
+					if err := parquet.CheckEmpty(ctx, pst, ""); err != nil {
+						return &exitError{code: exitCannotCheck, err: err}
+					}
+				}
 				// Merge into a temporary export, then convert it.
 				if tmpOut, err = os.MkdirTemp(opt.TempDir, "ddbexport-merge-out-"); err != nil {
 					return &exitError{code: exitCannotCheck, err: err}

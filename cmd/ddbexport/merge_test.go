@@ -161,6 +161,20 @@ func TestMerge_parquet(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "_SUCCESS")); err != nil {
 		t.Error(err)
 	}
+
+	// The same output folder again is refused before anything is read:
+	// a corrupt input is not found (the merge would stop on it, exit 1).
+	datas, _ := filepath.Glob(filepath.Join(dir, "AWSDynamoDB", "data", "*.gz"))
+	if len(datas) == 0 {
+		t.Fatal("no incremental data file")
+	}
+	if err := os.WriteFile(datas[0], []byte("not gzip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runCLI(t, "merge", "--to", "parquet", "--key", "pk,sk", "--out", out, dir)
+	if code != exitCannotCheck || !strings.Contains(stderr, "not empty") {
+		t.Errorf("merge --to parquet into a full folder: exit %d, %s%s; want 2, not empty", code, stdout, stderr)
+	}
 }
 
 func TestMerge_refusals(t *testing.T) {

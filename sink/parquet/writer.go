@@ -203,7 +203,7 @@ func CheckEmpty(ctx context.Context, st store.Store, prefix string) error {
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("%s is not empty (it holds %s): write into a new folder, or resume the output there (convert --resume)", where(st, prefix), o.Key)
+		return fmt.Errorf("%s is not empty (it holds %s): write into a new folder", where(st, prefix), o.Key)
 	}
 	return nil
 }
