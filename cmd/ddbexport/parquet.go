@@ -499,14 +499,14 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 		size += f.Bytes
 	}
 	if shard.Count > 0 {
-		_, err = fmt.Fprintf(stdout, "converted shard %s of %s export %s (%d of %d items, %s) to Parquet: %d rows in %d files, %s\n  %s\nOnce every shard is done: ddbexport convert finalize %s\n",
+		_, err = fmt.Fprintf(stdout, "converted shard %s of %s export %s (%d of %d items, %s) to Parquet: %d rows in %s, %s\n  %s\nOnce every shard is done: ddbexport convert finalize %s\n",
 			shard, strings.ToLower(strings.TrimSuffix(string(src.Type()), "_EXPORT")), src.ExportID(), rep.Totals.Items, src.ItemCount, src.OutputFormat,
-			m.Rows, len(m.Files), humanize.IBytes(uint64(size)), joinPath(out, shardDir(shard)+parquet.ManifestName), out)
+			m.Rows, count(len(m.Files), "file"), humanize.IBytes(uint64(size)), joinPath(out, shardDir(shard)+parquet.ManifestName), out)
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "converted %s export %s (%d items, %s) to Parquet: %d rows in %d files, %s\n  %s\n",
+	_, err = fmt.Fprintf(stdout, "converted %s export %s (%d items, %s) to Parquet: %d rows in %s, %s\n  %s\n",
 		strings.ToLower(strings.TrimSuffix(string(src.Type()), "_EXPORT")), src.ExportID(), src.ItemCount, src.OutputFormat,
-		m.Rows, len(m.Files), humanize.IBytes(uint64(size)), joinPath(out, parquet.ManifestName))
+		m.Rows, count(len(m.Files), "file"), humanize.IBytes(uint64(size)), joinPath(out, parquet.ManifestName))
 	return err
 }
 

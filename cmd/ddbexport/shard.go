@@ -185,8 +185,8 @@ func finalizeParquet(cmd *cobra.Command, stdout io.Writer, st store.Store, out s
 	for _, f := range m.Files {
 		size += f.Bytes
 	}
-	_, err = fmt.Fprintf(stdout, "finalized the Parquet output of export %s: %d rows in %d files, %s\n  %s\n",
-		m.Source.ExportArn, m.Rows, len(m.Files), humanize.IBytes(uint64(size)), joinPath(out, parquet.ManifestName))
+	_, err = fmt.Fprintf(stdout, "finalized the Parquet output of export %s: %d rows in %s, %s\n  %s\n",
+		m.Source.ExportArn, m.Rows, count(len(m.Files), "file"), humanize.IBytes(uint64(size)), joinPath(out, parquet.ManifestName))
 	return err
 }
 
@@ -850,9 +850,12 @@ func mendSummaryMD5(cmd *cobra.Command, stdout io.Writer, st store.Store, out st
 }
 
 // dataFiles says "1 data file" or "n data files".
-func dataFiles(n int) string {
+func dataFiles(n int) string { return count(n, "data file") }
+
+// count says "1 thing" or "n things".
+func count(n int, thing string) string {
 	if n == 1 {
-		return "1 data file"
+		return "1 " + thing
 	}
-	return fmt.Sprintf("%d data files", n)
+	return fmt.Sprintf("%d %ss", n, thing)
 }
