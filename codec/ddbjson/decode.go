@@ -10,6 +10,7 @@ import (
 	"github.com/ddbexport/ddbexport/codec/internal/arena"
 	"github.com/ddbexport/ddbexport/codec/internal/dupcheck"
 	"github.com/ddbexport/ddbexport/codec/internal/lines"
+	"github.com/ddbexport/ddbexport/codec/internal/shape"
 )
 
 // MaxDepth is the deepest nesting of values the decoder accepts: an item's
@@ -160,31 +161,6 @@ func quoteByte(c byte) string {
 	return strconv.QuoteRune(rune(c))
 }
 
-// Top-level keys.
-const (
-	keyItem = iota + 1
-	keyMetadata
-	keyKeys
-	keyOldImage
-	keyNewImage
-)
-
-func topKey(s string) int {
-	switch s {
-	case "Item":
-		return keyItem
-	case "Metadata":
-		return keyMetadata
-	case "Keys":
-		return keyKeys
-	case "OldImage":
-		return keyOldImage
-	case "NewImage":
-		return keyNewImage
-	}
-	return 0
-}
-
 func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 	b := p.b
 	i := p.ws(0)
@@ -198,7 +174,7 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 		return p.Failf(i, codec.ErrRecordShape, "a record must be a JSON object")
 	}
 	open := i
-	var seen [keyNewImage + 1]bool
+	var seen shape.Seen
 	isFull, isChange := false, false
 	i = p.ws(i + 1)
 	if i < len(b) && b[i] == '}' {
@@ -217,7 +193,7 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 				return p.syntax(i, "':'")
 			}
 			i = p.ws(i + 1)
-			k := topKey(key)
+			k := shape.KeyOf(key)
 			if k == 0 {
 				return p.Failf(keyPos, codec.ErrRecordShape, "unknown key %q", key)
 			}
@@ -225,12 +201,12 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 				return p.Failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
 			}
 			seen[k] = true
-			if k == keyItem {
+			if k == shape.Item {
 				if kind == codec.KindChange {
 					return p.Failf(keyPos, codec.ErrRecordShape, "\"Item\" in an incremental export's record")
 				}
 				if isChange {
-					return p.Failf(keyPos, codec.ErrRecordShape, "\"Item\" mixed with %q", changeKey(&seen))
+					return p.Failf(keyPos, codec.ErrRecordShape, "\"Item\" mixed with %q", seen.ChangeKey())
 				}
 				isFull = true
 			} else {
@@ -248,20 +224,10 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 				}
 				return p.Failf(i, codec.ErrRecordShape, "%q must be a JSON object", key)
 			}
-			var it *codec.Item
-			switch k {
-			case keyMetadata:
+			it := k.Image(rec)
+			if it == nil {
 				i = p.metadata(i, rec)
-			case keyItem:
-				it = &rec.Item
-			case keyKeys:
-				it = &rec.Keys
-			case keyOldImage:
-				it = &rec.OldImage
-			case keyNewImage:
-				it = &rec.NewImage
-			}
-			if it != nil {
+			} else {
 				start := len(p.Stack)
 				if i = p.members(i, 1); i < 0 {
 					p.AddPath(key)
@@ -296,40 +262,10 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 	if i = p.ws(i); i < len(b) {
 		return p.Failf(i, codec.ErrTrailingData, "%s after the record", quoteByte(b[i]))
 	}
-	switch {
-	case isFull:
-	case isChange:
-		if !seen[keyMetadata] {
-			return p.Failf(open, codec.ErrRecordShape, "no \"Metadata\"")
-		}
-		if !seen[keyKeys] {
-			return p.Failf(open, codec.ErrRecordShape, "no \"Keys\"")
-		}
-		// A record with Keys and no image is a delete in an export with
-		// view NEW_IMAGE (by analogy with DynamoDB Streams; no public
-		// sample shows one). Whether the view allows it is verify's check.
-	default:
-		switch kind {
-		case codec.KindFull:
-			return p.Failf(open, codec.ErrRecordShape, "no \"Item\"")
-		case codec.KindChange:
-			return p.Failf(open, codec.ErrRecordShape, "no \"Metadata\", \"Keys\" or image")
-		}
-		return p.Failf(open, codec.ErrRecordShape, "neither \"Item\" nor \"Keys\"")
+	if err := seen.Check(kind); err != nil {
+		return p.Fail(open, err)
 	}
 	return i
-}
-
-func changeKey(seen *[keyNewImage + 1]bool) string {
-	switch {
-	case seen[keyMetadata]:
-		return "Metadata"
-	case seen[keyKeys]:
-		return "Keys"
-	case seen[keyOldImage]:
-		return "OldImage"
-	}
-	return "NewImage"
 }
 
 // metadata parses the Metadata object at b[i] == '{'.

@@ -11,6 +11,7 @@ import (
 	"github.com/ddbexport/ddbexport/codec/internal/arena"
 	"github.com/ddbexport/ddbexport/codec/internal/dupcheck"
 	"github.com/ddbexport/ddbexport/codec/internal/lines"
+	"github.com/ddbexport/ddbexport/codec/internal/shape"
 )
 
 // MaxDepth is the deepest nesting of values the decoder accepts: an item's
@@ -214,31 +215,6 @@ func (p *parser) decodeLine(line []byte, kind codec.Kind, rec *codec.Record) boo
 	return p.decodeSlow(line, kind, rec)
 }
 
-// Top-level keys.
-const (
-	keyItem = iota + 1
-	keyMetadata
-	keyKeys
-	keyOldImage
-	keyNewImage
-)
-
-func topKey(s string) int {
-	switch s {
-	case "Item":
-		return keyItem
-	case "Metadata":
-		return keyMetadata
-	case "Keys":
-		return keyKeys
-	case "OldImage":
-		return keyOldImage
-	case "NewImage":
-		return keyNewImage
-	}
-	return 0
-}
-
 const ivm = "$ion_1_0"
 
 func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
@@ -272,7 +248,7 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 		return p.Failf(i, codec.ErrRecordShape, "a record must be an Ion struct")
 	}
 	open := i
-	var seen [keyNewImage + 1]bool
+	var seen shape.Seen
 	isFull, isChange := false, false
 	if i = p.ws(i + 1); i < 0 {
 		return i
@@ -283,23 +259,23 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 		if i = p.fieldName(i, &key); i < 0 {
 			return i
 		}
-		k := topKey(key)
+		k := shape.KeyOf(key)
 		switch {
 		case k == 0:
 			return p.Failf(keyPos, codec.ErrRecordShape, "unknown key %q", key)
 		case seen[k]:
 			return p.Failf(keyPos, codec.ErrRecordShape, "duplicate key %q", key)
-		case k == keyItem && isChange:
-			return p.Failf(keyPos, codec.ErrRecordShape, "\"Item\" in a record with %q", changeKey(&seen))
-		case k != keyItem && isFull:
+		case k == shape.Item && isChange:
+			return p.Failf(keyPos, codec.ErrRecordShape, "\"Item\" in a record with %q", seen.ChangeKey())
+		case k != shape.Item && isFull:
 			return p.Failf(keyPos, codec.ErrRecordShape, "%q in a record with \"Item\"", key)
-		case k == keyItem && kind == codec.KindChange:
+		case k == shape.Item && kind == codec.KindChange:
 			return p.Failf(keyPos, codec.ErrRecordShape, "\"Item\" in an incremental export's record")
-		case k != keyItem && kind == codec.KindFull:
+		case k != shape.Item && kind == codec.KindFull:
 			return p.Failf(keyPos, codec.ErrRecordShape, "%q in a full export's record", key)
 		}
 		seen[k] = true
-		if k == keyItem {
+		if k == shape.Item {
 			isFull = true
 		} else {
 			isChange = true
@@ -312,22 +288,11 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 			}
 			return p.Failf(i, codec.ErrRecordShape, "%q must be a struct", key)
 		}
-		var it *codec.Item
-		switch k {
-		case keyMetadata:
+		if it := k.Image(rec); it == nil {
 			if i = p.metadata(i, rec); i < 0 {
 				return i
 			}
-		case keyItem:
-			it = &rec.Item
-		case keyKeys:
-			it = &rec.Keys
-		case keyOldImage:
-			it = &rec.OldImage
-		case keyNewImage:
-			it = &rec.NewImage
-		}
-		if it != nil {
+		} else {
 			start := len(p.Stack)
 			if i = p.members(i, 1); i < 0 {
 				p.AddPath(key)
@@ -354,23 +319,8 @@ func (p *parser) record(kind codec.Kind, rec *codec.Record) int {
 	if i < len(b) {
 		return p.Failf(i, codec.ErrTrailingData, "%s after the record", quoteByte(b[i]))
 	}
-	switch {
-	case isFull:
-	case isChange:
-		if !seen[keyMetadata] {
-			return p.Failf(open, codec.ErrRecordShape, "no \"Metadata\"")
-		}
-		if !seen[keyKeys] {
-			return p.Failf(open, codec.ErrRecordShape, "no \"Keys\"")
-		}
-	default:
-		switch kind {
-		case codec.KindFull:
-			return p.Failf(open, codec.ErrRecordShape, "no \"Item\"")
-		case codec.KindChange:
-			return p.Failf(open, codec.ErrRecordShape, "no \"Metadata\", \"Keys\" or image")
-		}
-		return p.Failf(open, codec.ErrRecordShape, "neither \"Item\" nor \"Keys\"")
+	if err := seen.Check(kind); err != nil {
+		return p.Fail(open, err)
 	}
 	return i
 }
@@ -395,18 +345,6 @@ func (p *parser) sep(i int, end byte) int {
 		return i
 	}
 	return p.syntax(i, "',' or '"+string(end)+"'")
-}
-
-func changeKey(seen *[keyNewImage + 1]bool) string {
-	switch {
-	case seen[keyMetadata]:
-		return "Metadata"
-	case seen[keyKeys]:
-		return "Keys"
-	case seen[keyOldImage]:
-		return "OldImage"
-	}
-	return "NewImage"
 }
 
 // metadata parses the Metadata struct at b[i] == '{'.
