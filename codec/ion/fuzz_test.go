@@ -124,6 +124,17 @@ func FuzzDifferential(f *testing.F) {
 			}
 			slow, err = ion.DecodeRecordSlow(line, codec.KindAny)
 		}
+		if err != nil && bytes.Contains(line, []byte("/*/")) {
+			// A block comment whose text starts with "/" ("/*/ … */"):
+			// ion-go reads the "/" after "/*" as an operator and fails;
+			// the fast scanner follows the grammar (a known difference).
+			// Both paths must agree with a space in "/* /".
+			line = bytes.ReplaceAll(line, []byte("/*/"), []byte("/* /"))
+			if fast, err = ion.DecodeRecord(line, codec.KindAny); err != nil {
+				t.Fatalf("fast path rejects the line with \"/* /\" for \"/*/\": %v\n%q", err, line)
+			}
+			slow, err = ion.DecodeRecordSlow(line, codec.KindAny)
+		}
 		if err != nil {
 			t.Fatalf("fast path accepts, ion-go path fails: %v\n%q", err, line)
 		}
