@@ -25,63 +25,9 @@ type located struct {
 // that. With several exports found, exportID picks one; without it the
 // error lists them.
 func locate(ctx context.Context, path, exportID string) (*located, error) {
-	if isS3URL(path) {
-		st, prefix, err := openS3Export(ctx, path)
-		if err != nil {
-			return nil, err
-		}
-		return pick(ctx, st, prefix, path, exportID, func(ref manifest.Ref) string {
-			return strings.TrimSuffix(st.String(), "/") + "/" + ref.String()
-		})
-	}
-	fi, err := os.Stat(path)
+	st, refs, where, err := exportsAt(ctx, path, true)
 	if err != nil {
-		return nil, usageErrorf("cannot read %s: %v", path, errors.Unwrap(err))
-	}
-	dir := path
-	if !fi.IsDir() {
-		if filepath.Base(path) != manifest.SummaryName {
-			return nil, usageErrorf("%s is a file: give the export folder, its %s, or a folder above it", path, manifest.SummaryName)
-		}
-		dir = filepath.Dir(path)
-	}
-	dir, err = filepath.Abs(dir)
-	if err != nil {
-		return nil, usageErrorf("%v", err)
-	}
-	root, prefix := dir, ""
-	if isExportDir(dir) {
-		// Root the store above the export folder: incremental exports keep
-		// their data in the sibling folder data/.
-		root, prefix = filepath.Dir(dir), filepath.Base(dir)+"/"
-	}
-	return pick(ctx, localfs.New(root), prefix, path, exportID, func(ref manifest.Ref) string {
-		location := filepath.Join(root, filepath.FromSlash(ref.String()))
-		if !filepath.IsAbs(path) {
-			// Say where the export is the way the user said it: relative.
-			if wd, err := os.Getwd(); err == nil {
-				if rel, err := filepath.Rel(wd, location); err == nil {
-					location = rel
-				}
-			}
-		}
-		return location
-	})
-}
-
-// pick finds the exports in st under prefix and picks the one the user
-// means, by exportID when there are several; where names the export found
-// for people.
-func pick(ctx context.Context, st store.Store, prefix, path, exportID string, where func(manifest.Ref) string) (*located, error) {
-	refs, err := manifest.Find(ctx, st, prefix)
-	if errors.Is(err, manifest.ErrNoExport) {
-		return nil, usageErrorf("no DynamoDB export under %s: looked for AWSDynamoDB/<export-id>/ holding manifest-summary.json or _started", path)
-	}
-	if err != nil {
-		if isS3URL(path) {
-			return nil, s3Error(path, err)
-		}
-		return nil, usageErrorf("cannot list %s: %v", path, err)
+		return nil, err
 	}
 	if exportID != "" {
 		var match []manifest.Ref
@@ -100,6 +46,71 @@ func pick(ctx context.Context, st store.Store, prefix, path, exportID string, wh
 	}
 	ref := refs[0]
 	return &located{st: st, ref: ref, location: where(ref)}, nil
+}
+
+// exportsAt returns the store that path means (a folder, an export's
+// manifest-summary.json, or an s3:// URL), the exports found in it (at
+// least one), and where each is, for people: with relative, a local
+// export is named relative to the working directory when path is.
+func exportsAt(ctx context.Context, path string, relative bool) (store.Store, []manifest.Ref, func(manifest.Ref) string, error) {
+	var (
+		st     store.Store
+		prefix string
+		where  func(manifest.Ref) string
+	)
+	if isS3URL(path) {
+		s, p, err := openS3Export(ctx, path)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		st, prefix = s, p
+		where = func(ref manifest.Ref) string { return strings.TrimSuffix(st.String(), "/") + "/" + ref.String() }
+	} else {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, nil, nil, usageErrorf("cannot read %s: %v", path, errors.Unwrap(err))
+		}
+		dir := path
+		if !fi.IsDir() {
+			if filepath.Base(path) != manifest.SummaryName {
+				return nil, nil, nil, usageErrorf("%s is a file: give the export folder, its %s, or a folder above it", path, manifest.SummaryName)
+			}
+			dir = filepath.Dir(path)
+		}
+		if dir, err = filepath.Abs(dir); err != nil {
+			return nil, nil, nil, usageErrorf("%v", err)
+		}
+		root := dir
+		if isExportDir(dir) {
+			// Root the store above the export folder: incremental exports
+			// keep their data in the sibling folder data/.
+			root, prefix = filepath.Dir(dir), filepath.Base(dir)+"/"
+		}
+		st = localfs.New(root)
+		where = func(ref manifest.Ref) string {
+			location := filepath.Join(root, filepath.FromSlash(ref.String()))
+			if relative && !filepath.IsAbs(path) {
+				// Say where the export is the way the user said it: relative.
+				if wd, err := os.Getwd(); err == nil {
+					if rel, err := filepath.Rel(wd, location); err == nil {
+						location = rel
+					}
+				}
+			}
+			return location
+		}
+	}
+	refs, err := manifest.Find(ctx, st, prefix)
+	if errors.Is(err, manifest.ErrNoExport) {
+		return nil, nil, nil, usageErrorf("no DynamoDB export under %s: looked for AWSDynamoDB/<export-id>/ holding manifest-summary.json or _started", path)
+	}
+	if err != nil {
+		if isS3URL(path) {
+			return nil, nil, nil, s3Error(path, err)
+		}
+		return nil, nil, nil, usageErrorf("cannot list %s: %v", path, err)
+	}
+	return st, refs, where, nil
 }
 
 func isExportDir(dir string) bool {

@@ -214,49 +214,9 @@ Exit status:
 // findExports returns every export under path (a folder or s3:// URL) with
 // its summary.
 func findExports(ctx context.Context, path string) ([]merge.Export, error) {
-	var (
-		st     store.Store
-		prefix string
-		where  func(manifest.Ref) string
-	)
-	if isS3URL(path) {
-		s, p, err := openS3Export(ctx, path)
-		if err != nil {
-			return nil, err
-		}
-		st, prefix = s, p
-		where = func(ref manifest.Ref) string { return strings.TrimSuffix(st.String(), "/") + "/" + ref.String() }
-	} else {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return nil, usageErrorf("cannot read %s: %v", path, errors.Unwrap(err))
-		}
-		dir := path
-		if !fi.IsDir() {
-			if filepath.Base(path) != manifest.SummaryName {
-				return nil, usageErrorf("%s is a file: give an export folder, its %s, or a folder above it", path, manifest.SummaryName)
-			}
-			dir = filepath.Dir(path)
-		}
-		if dir, err = filepath.Abs(dir); err != nil {
-			return nil, usageErrorf("%v", err)
-		}
-		root := dir
-		if isExportDir(dir) {
-			root, prefix = filepath.Dir(dir), filepath.Base(dir)+"/"
-		}
-		st = localfs.New(root)
-		where = func(ref manifest.Ref) string { return filepath.Join(root, filepath.FromSlash(ref.String())) }
-	}
-	refs, err := manifest.Find(ctx, st, prefix)
-	if errors.Is(err, manifest.ErrNoExport) {
-		return nil, usageErrorf("no DynamoDB export under %s: looked for AWSDynamoDB/<export-id>/ holding manifest-summary.json or _started", path)
-	}
+	st, refs, where, err := exportsAt(ctx, path, false)
 	if err != nil {
-		if isS3URL(path) {
-			return nil, s3Error(path, err)
-		}
-		return nil, usageErrorf("cannot list %s: %v", path, err)
+		return nil, err
 	}
 	var exps []merge.Export
 	for _, ref := range refs {
