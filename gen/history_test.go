@@ -11,11 +11,9 @@ import (
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
 	_ "github.com/ddbexport/ddbexport/codec/ion"
 	"github.com/ddbexport/ddbexport/gen"
-	"github.com/ddbexport/ddbexport/manifest"
-	"github.com/ddbexport/ddbexport/pipeline"
+	"github.com/ddbexport/ddbexport/internal/exporttest"
 	"github.com/ddbexport/ddbexport/store"
 	"github.com/ddbexport/ddbexport/store/storetest"
-	"github.com/ddbexport/ddbexport/verify"
 )
 
 // keyOf is a key's identity by DynamoDB's rules: numbers by value.
@@ -40,38 +38,6 @@ func keyOf(t *testing.T, names []string, it codec.Item) string {
 	}
 	return string(b)
 }
-
-// readAll verifies an export and returns its records.
-func readAll(t *testing.T, st store.Store, ref manifest.Ref) []*codec.Record {
-	t.Helper()
-	var recs []*codec.Record
-	lock := make(chan struct{}, 1)
-	rep, err := verify.Verify(context.Background(), st, ref, verify.Options{Sink: func(*pipeline.Task) (pipeline.RecordSink, error) {
-		return collect{lock: lock, recs: &recs}, nil
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.ExitCode() != 0 || len(rep.Warnings) > 0 {
-		var b bytes.Buffer
-		rep.WriteText(&b)
-		t.Fatalf("%s does not verify:\n%s", ref, b.String())
-	}
-	return recs
-}
-
-type collect struct {
-	lock chan struct{}
-	recs *[]*codec.Record
-}
-
-func (c collect) Write(r *codec.Record) error {
-	c.lock <- struct{}{}
-	*c.recs = append(*c.recs, r.Clone())
-	<-c.lock
-	return nil
-}
-func (c collect) Close() error { return nil }
 
 func TestWriteHistory(t *testing.T) {
 	ctx := context.Background()
@@ -139,13 +105,13 @@ func TestWriteHistory(t *testing.T) {
 				item codec.Item
 			}
 			table := map[string]state{}
-			for _, r := range readAll(t, st, h.Base) {
+			for _, r := range exporttest.Records(t, st, h.Base) {
 				table[keyOf(t, names, r.Item)] = state{ts: -1 << 62, item: r.Item}
 			}
 			var ops [4]int
 			multiNotation := false
 			for _, ref := range h.Incrementals {
-				for _, r := range readAll(t, st, ref) {
+				for _, r := range exporttest.Records(t, st, ref) {
 					ops[r.Op()]++
 					k := keyOf(t, names, r.Keys)
 					if old, ok := table[k]; ok && old.ts > r.WriteTimestampMicros {

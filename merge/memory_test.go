@@ -10,6 +10,7 @@ import (
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/gen"
+	"github.com/ddbexport/ddbexport/internal/exporttest"
 	"github.com/ddbexport/ddbexport/internal/memtest"
 	"github.com/ddbexport/ddbexport/merge"
 	"github.com/ddbexport/ddbexport/store/localfs"
@@ -87,7 +88,7 @@ func TestMemoryBounded(t *testing.T) {
 		t.Errorf("heap in use peaked at %.1f MiB, above Memory %d MiB + %d MiB", float64(inuse)/(1<<20), memory>>20, overhead>>20)
 	}
 	got := map[string]codec.Item{}
-	for _, r := range readAll(t, out, res.Ref) {
+	for _, r := range exporttest.Records(t, out, res.Ref) {
 		got[keyOf(t, []string{"pk"}, r.Item)] = r.Item
 	}
 	compareTables(t, "merged", got, truth(t, st, h, []string{"pk"}))

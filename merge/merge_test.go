@@ -16,12 +16,11 @@ import (
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
 	_ "github.com/ddbexport/ddbexport/codec/ion"
 	"github.com/ddbexport/ddbexport/gen"
+	"github.com/ddbexport/ddbexport/internal/exporttest"
 	"github.com/ddbexport/ddbexport/manifest"
 	"github.com/ddbexport/ddbexport/merge"
-	"github.com/ddbexport/ddbexport/pipeline"
 	"github.com/ddbexport/ddbexport/store"
 	"github.com/ddbexport/ddbexport/store/storetest"
-	"github.com/ddbexport/ddbexport/verify"
 )
 
 // keyOf is a key's identity by DynamoDB's rules, written independently of
@@ -48,38 +47,6 @@ func keyOf(t testing.TB, names []string, it codec.Item) string {
 		b.WriteByte(0)
 	}
 	return b.String()
-}
-
-type collect struct {
-	mu   *sync.Mutex
-	recs *[]*codec.Record
-}
-
-func (c collect) Write(r *codec.Record) error {
-	c.mu.Lock()
-	*c.recs = append(*c.recs, r.Clone())
-	c.mu.Unlock()
-	return nil
-}
-func (c collect) Close() error { return nil }
-
-// readAll verifies an export, which must be intact, and returns its records.
-func readAll(t testing.TB, st store.Store, ref manifest.Ref) []*codec.Record {
-	t.Helper()
-	var recs []*codec.Record
-	var mu sync.Mutex
-	rep, err := verify.Verify(context.Background(), st, ref, verify.Options{Sink: func(*pipeline.Task) (pipeline.RecordSink, error) {
-		return collect{mu: &mu, recs: &recs}, nil
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.ExitCode() != 0 || len(rep.Warnings) > 0 {
-		var b bytes.Buffer
-		rep.WriteText(&b)
-		t.Fatalf("%s does not verify:\n%s", ref, b.String())
-	}
-	return recs
 }
 
 // loadAll finds and loads every export in st.
@@ -111,7 +78,7 @@ func reference(t testing.TB, base merge.Export, incs []merge.Export, names []str
 		key  string
 	}
 	table := map[string]codec.Item{}
-	for _, r := range readAll(t, base.Store, base.Ref) {
+	for _, r := range exporttest.Records(t, base.Store, base.Ref) {
 		table[keyOf(t, names, r.Item)] = r.Item
 	}
 	var changes []change
@@ -119,7 +86,7 @@ func reference(t testing.TB, base merge.Export, incs []merge.Export, names []str
 		if !e.Summary.ExportToTime.After(base.Summary.ExportTime) {
 			continue
 		}
-		for _, r := range readAll(t, e.Store, e.Ref) {
+		for _, r := range exporttest.Records(t, e.Store, e.Ref) {
 			changes = append(changes, change{ts: r.WriteTimestampMicros, end: e.Summary.ExportToTime.UnixMicro(), item: r.NewImage, key: keyOf(t, names, r.Keys)})
 		}
 	}
@@ -279,7 +246,7 @@ func TestMerge(t *testing.T) {
 			}
 			names := keyNames(tt.hist.Keys)
 			got := map[string]codec.Item{}
-			for _, r := range readAll(t, out, res.Ref) {
+			for _, r := range exporttest.Records(t, out, res.Ref) {
 				k := keyOf(t, names, r.Item)
 				if _, dup := got[k]; dup {
 					t.Errorf("key %q twice in the output", k)
@@ -328,7 +295,7 @@ func TestMergeSharedDataFolder(t *testing.T) {
 		t.Errorf("latest full export %s, want the merge's %s", base2.Ref.ID, res.Ref.ID)
 	}
 	got := map[string]codec.Item{}
-	for _, r := range readAll(t, st, res.Ref) {
+	for _, r := range exporttest.Records(t, st, res.Ref) {
 		got[keyOf(t, []string{"pk"}, r.Item)] = r.Item
 	}
 	compareTables(t, "merged", got, truth(t, st, h, []string{"pk"}))
@@ -474,11 +441,11 @@ func TestMergeBaseOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]codec.Item{}
-	for _, r := range readAll(t, st, h.Base) {
+	for _, r := range exporttest.Records(t, st, h.Base) {
 		want[keyOf(t, []string{"pk"}, r.Item)] = r.Item
 	}
 	got := map[string]codec.Item{}
-	for _, r := range readAll(t, out, res.Ref) {
+	for _, r := range exporttest.Records(t, out, res.Ref) {
 		got[keyOf(t, []string{"pk"}, r.Item)] = r.Item
 	}
 	compareTables(t, "base only", got, want)
