@@ -38,6 +38,7 @@ var allowed = map[string][]string{
 	"gen":                     {"codec", "manifest", "store", "sink/export"},
 	"internal/progress":       {},
 	"internal/memtest":        {},
+	"internal/exporttest":     {"codec", "manifest", "pipeline", "store", "verify"},
 
 	// codectest holds the format decoders' test helpers: only their tests
 	// import it.
