@@ -3,6 +3,7 @@ module github.com/ddbexport/ddbexport
 go 1.26.0
 
 require (
+	github.com/DataDog/zstd v1.5.7
 	github.com/amazon-ion/ion-go v1.5.0
 	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/aws/aws-sdk-go-v2 v1.48.0

@@ -16,6 +16,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/sink/parquet"
 )
 
 // Schema names the JSON report's format.
@@ -61,6 +62,9 @@ type Machine struct {
 	Arch       string `json:"arch"`
 	Date       string `json:"date"`
 	LoadAvg    string `json:"loadAvg,omitempty"` // /proc/loadavg when the run began
+	// ZstdEncoder is the encoder of Parquet's zstd pages in this build:
+	// "libzstd" (cgo) or "pure Go" (see sink/parquet.ZstdEncoder).
+	ZstdEncoder string `json:"zstdEncoder"`
 }
 
 // ExportInfo describes one measured export.
@@ -289,7 +293,7 @@ func round(x float64, digits int) float64 {
 }
 
 func machine() Machine {
-	m := Machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(),
+	m := Machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), GoVersion: runtime.Version(), ZstdEncoder: parquet.ZstdEncoder,
 		OS: runtime.GOOS, Arch: runtime.GOARCH, Date: time.Now().UTC().Format(time.RFC3339)}
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
 		sc := bufio.NewScanner(f)
@@ -317,7 +321,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // WriteText writes the report as tables for people.
 func (r *Report) WriteText(w io.Writer) error {
 	m := r.Machine
-	fmt.Fprintf(w, "machine   %d CPUs (GOMAXPROCS %d), %s, %s %s/%s, load %s\n", m.CPUs, m.GOMAXPROCS, m.CPUModel, m.GoVersion, m.OS, m.Arch, m.LoadAvg)
+	fmt.Fprintf(w, "machine   %d CPUs (GOMAXPROCS %d), %s, %s %s/%s, load %s, zstd: %s\n", m.CPUs, m.GOMAXPROCS, m.CPUModel, m.GoVersion, m.OS, m.Arch, m.LoadAvg, m.ZstdEncoder)
 	fmt.Fprintf(w, "date      %s\n", m.Date)
 	fmt.Fprintf(w, "workers   %d; median of %d runs, stages interleaved\n", r.Workers, r.Runs)
 	for _, e := range r.Exports {

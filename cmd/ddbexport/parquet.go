@@ -316,7 +316,7 @@ func (f *parquetFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.targetSize, "target-file-size", "256MiB", "Parquet only: size at which an output file is closed and the next begun")
 	fs.StringVar(&f.rowGroup, "row-group-size", "32MiB", "Parquet only: item data (before compression) per row group; each worker holds one, encoded, in memory")
 	fs.StringVar(&f.compression, "compression", parquet.DefaultCompression, "Parquet only: zstd, snappy, lz4, gzip or none")
-	fs.IntVar(&f.level, "compression-level", 0, "Parquet only: the codec's level (0: zstd's fastest, gzip's default)")
+	fs.IntVar(&f.level, "compression-level", 0, "Parquet only: the codec's level (0: zstd level 1, gzip's default)")
 	fs.BoolVar(&f.resume, "resume", false, "Parquet only: continue an interrupted conversion into the same --out, keeping the files it completed")
 }
 

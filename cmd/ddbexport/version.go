@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/ddbexport/ddbexport/sink/parquet"
 )
 
 func version() string {
@@ -22,7 +25,7 @@ func newVersionCmd(stdout io.Writer) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := fmt.Fprintf(stdout, "ddbexport %s\n", version())
+			_, err := fmt.Fprintf(stdout, "ddbexport %s, %s, Parquet zstd encoder: %s\n", version(), runtime.Version(), parquet.ZstdEncoder)
 			return err
 		},
 	}

@@ -73,9 +73,10 @@ type Options struct {
 	RowGroupSize int64
 	// Compression is zstd (the default), snappy, gzip or none.
 	Compression string
-	// CompressionLevel is the codec's level; 0 means zstd's fastest
-	// (level 1, as fast as snappy on this data and smaller) and gzip's
-	// default.
+	// CompressionLevel is the codec's level; 0 means zstd level 1
+	// (faster than snappy on exports, and smaller) and gzip's default.
+	// With libzstd (see ZstdEncoder) zstd's levels are libzstd's, -7 to
+	// 22; the pure-Go encoder maps them to its four speeds.
 	CompressionLevel int
 	// Source describes the export written, for the manifest and metadata.
 	Source Source

@@ -1,0 +1,80 @@
+package parquet_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/ddbexport/ddbexport/sink/parquet"
+)
+
+// TestZstdCodec checks the zstd codec that Arrow writes pages with in this
+// build (libzstd with cgo, else Arrow's own): every level, including
+// Arrow's default and levels libzstd clamps, gives frames that an
+// independent decoder (klauspost's) and Arrow's own Decode read back
+// exactly.
+func TestZstdCodec(t *testing.T) {
+	c, err := compress.GetCodec(compress.Codecs.Zstd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := reflect.TypeOf(c).String()
+	t.Logf("ZstdEncoder %q, codec %s", parquet.ZstdEncoder, typ)
+	if parquet.ZstdEncoder == "libzstd" && typ != "parquet.cZstd" {
+		t.Errorf("ZstdEncoder is libzstd but Arrow's zstd codec is %s", typ)
+	}
+	dec, err := zstd.NewReader(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	r := rand.New(rand.NewPCG(1, 2))
+	text := make([]byte, 3<<20)
+	words := []string{"order", "shipped", "DynamoDB", " ", "42", "Привет", "😀", "\x00"}
+	for i := 0; i < len(text); {
+		i += copy(text[i:], words[r.IntN(len(words))])
+	}
+	noise := make([]byte, 1<<20)
+	for i := range noise {
+		noise[i] = byte(r.Uint32())
+	}
+	inputs := map[string][]byte{
+		"1 byte": text[:1], "4 KiB text": text[:4<<10], "1 MiB text": text[:1<<20],
+		"3 MiB text": text, "1 MiB noise": noise, "zeros": make([]byte, 200<<10),
+	}
+	for _, level := range []int{compress.DefaultCompressionLevel, 1, 3, 9, 22, 99, -5} {
+		for name, in := range inputs {
+			if level > 9 && len(in) > 4<<10 {
+				continue // libzstd's top levels take seconds a MiB
+			}
+			t.Run(fmt.Sprintf("level %d/%s", level, name), func(t *testing.T) {
+				dst := make([]byte, 0, c.CompressBound(int64(len(in))))
+				enc := c.EncodeLevel(dst, in, level)
+				if int64(len(enc)) > c.CompressBound(int64(len(in))) {
+					t.Errorf("%d bytes compressed, over CompressBound's %d", len(enc), c.CompressBound(int64(len(in))))
+				}
+				got, err := dec.DecodeAll(enc, nil)
+				if err != nil {
+					t.Fatalf("klauspost's decoder: %v", err)
+				}
+				if !bytes.Equal(got, in) {
+					t.Fatalf("klauspost's decoder read %d bytes back, not the %d written", len(got), len(in))
+				}
+				got, err = compress.Decode(c, make([]byte, 0, len(in)), enc)
+				if err != nil || !bytes.Equal(got, in) {
+					t.Fatalf("Arrow's Decode: %d bytes, %v", len(got), err)
+				}
+			})
+		}
+	}
+	// Encode into a dst too small: a new slice, the same frame.
+	small := c.EncodeLevel(make([]byte, 0, 8), text[:1<<20], 1)
+	if got, err := dec.DecodeAll(small, nil); err != nil || !bytes.Equal(got, text[:1<<20]) {
+		t.Fatalf("into a short dst: %v", err)
+	}
+}
