@@ -359,6 +359,9 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 	if _, err := parquet.ParseCompression(pf.compression); err != nil {
 		return usageErrorf("--compression: %v", err)
 	}
+	if err := parquet.CheckCompression(pf.compression, pf.level); err != nil {
+		return usageErrorf("--compression-level: %v", err)
+	}
 	var schema *parquet.Schema
 	if pf.schemaFile != "" {
 		f, err := os.Open(pf.schemaFile)

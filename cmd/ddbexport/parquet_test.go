@@ -351,6 +351,8 @@ func TestConvertParquet_usage(t *testing.T) {
 		{[]string{"convert", "--to", "parquet", "--out", "x", "--mixed", "x", dir}, "--mixed"},
 		{[]string{"convert", "--to", "parquet", "--out", "x", "--target-file-size", "lots", dir}, "--target-file-size"},
 		{[]string{"convert", "--to", "parquet", "--out", "x", "--compression", "lzma", dir}, "--compression"},
+		{[]string{"convert", "--to", "parquet", "--out", "x", "--compression", "gzip", "--compression-level", "12", dir}, "--compression-level: gzip has levels 1 to 9, not 12"},
+		{[]string{"convert", "--to", "parquet", "--out", "x", "--compression", "snappy", "--compression-level", "1", dir}, "--compression-level: snappy has no levels"},
 		{[]string{"convert", "--to", "parquet", "--out", "x", "--key", "a,b,c", dir}, "--key"},
 		{[]string{"convert", "--to", "ion", "--out", "x", "--schema", "s.json", dir}, "are for --to parquet"},
 		{[]string{"convert", "--to", "parquet", "--out", "x", "--schema", "/nonexistent/s.json", dir}, "nonexistent"},

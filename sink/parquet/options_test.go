@@ -1,6 +1,7 @@
 package parquet_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/sink/parquet"
+	"github.com/ddbexport/ddbexport/store/storetest"
 )
 
 func TestRoundTrip_mixedJSON(t *testing.T) {
@@ -109,5 +111,52 @@ func TestInferOptions_bad(t *testing.T) {
 	in.Add(&codec.Record{Keys: codec.Item{codec.S("a").Named("a")}, NewImage: codec.Item{}})
 	if _, err := in.Schema(); err == nil || !strings.Contains(err.Error(), "mixes full and incremental") {
 		t.Errorf("mixed kinds: %v", err)
+	}
+}
+
+// TestCompression: every codec, at the levels it has, writes files that
+// read back (with parquet-go); a level a codec does not have is refused
+// before anything is written, never a panic in the encoder.
+func TestCompression(t *testing.T) {
+	items := []codec.Item{{codec.S("1").Named("pk"), codec.S(strings.Repeat("abc", 1000)).Named("v")}}
+	for _, c := range []struct {
+		name   string
+		levels []int
+	}{
+		{"zstd", []int{0, 1, 3, 19, -5}},
+		{"gzip", []int{0, 1, 9}},
+		{"snappy", []int{0}},
+		{"lz4", []int{0}},
+		{"none", []int{0}},
+	} {
+		for _, level := range c.levels {
+			t.Run(fmt.Sprint(c.name, level), func(t *testing.T) {
+				roundTrip(t, split(fullRecords(items), 1), parquet.InferOptions{}, parquet.Options{Compression: c.name, CompressionLevel: level})
+			})
+		}
+	}
+	s := infer(t, split(fullRecords(items), 1), parquet.InferOptions{})
+	for _, c := range []struct {
+		name  string
+		level int
+		want  string
+	}{
+		{"zstd", 23, "zstd has levels 1 to 22"},
+		{"zstd", -1<<17 - 1, "zstd has levels 1 to 22"},
+		{"gzip", 10, "gzip has levels 1 to 9"},
+		{"gzip", -1, "gzip has levels 1 to 9"},
+		{"snappy", 1, "snappy has no levels"},
+		{"LZ4", 3, "lz4 has no levels"},
+		{"none", 1, "none has no levels"},
+		{"brotli", 0, `compression "brotli": want zstd, snappy, lz4, gzip or none`},
+	} {
+		err := parquet.CheckCompression(c.name, c.level)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("CheckCompression(%s, %d) = %v, want %q", c.name, c.level, err, c.want)
+		}
+		st := storetest.NewMem()
+		if _, err := parquet.New(context.Background(), st, parquet.Options{Schema: s, Compression: c.name, CompressionLevel: c.level}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New with %s level %d: %v, want %q", c.name, c.level, err, c.want)
+		}
 	}
 }

@@ -33,9 +33,3 @@ func TestSchema_warnings(t *testing.T) {
 		t.Errorf("warnings of a clean schema: %v", w)
 	}
 }
-
-// TestCompression_lz4: LZ4 (raw) is a codec on request, and reads back.
-func TestCompression_lz4(t *testing.T) {
-	items := []codec.Item{{codec.S("1").Named("pk"), codec.S(strings.Repeat("abc", 1000)).Named("v")}}
-	roundTrip(t, split(fullRecords(items), 1), parquet.InferOptions{}, parquet.Options{Compression: "lz4"})
-}

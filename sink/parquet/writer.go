@@ -128,6 +128,31 @@ func ParseCompression(s string) (compress.Compression, error) {
 	return 0, fmt.Errorf("compression %q: want zstd, snappy, lz4, gzip or none", s)
 }
 
+// CheckCompression says whether codec name (see ParseCompression) has
+// level (0 for its default): zstd's are -131072 to 22 (libzstd's range;
+// it clamps the negative ones to its fastest), gzip's 1 to 9; the others
+// have none.
+func CheckCompression(name string, level int) error {
+	c, err := ParseCompression(name)
+	switch {
+	case err != nil:
+		return err
+	case level == 0:
+		return nil
+	case c == compress.Codecs.Zstd:
+		if level >= -1<<17 && level <= 22 {
+			return nil
+		}
+		return fmt.Errorf("zstd has levels 1 to 22 (and negative ones, to -131072, for speed), not %d", level)
+	case c == compress.Codecs.Gzip:
+		if level >= 1 && level <= 9 {
+			return nil
+		}
+		return fmt.Errorf("gzip has levels 1 to 9, not %d", level)
+	}
+	return fmt.Errorf("%s has no levels (given %d)", strings.ToLower(name), level)
+}
+
 // Source describes the export that an output holds.
 type Source struct {
 	ExportArn    string `json:"exportArn,omitempty"`
@@ -242,10 +267,10 @@ func newWriter(st store.Store, opt Options) (*Writer, error) {
 	if opt.Prefix != "" && !strings.HasSuffix(opt.Prefix, "/") {
 		opt.Prefix += "/"
 	}
-	codecName, err := ParseCompression(opt.Compression)
-	if err != nil {
+	if err := CheckCompression(opt.Compression, opt.CompressionLevel); err != nil {
 		return nil, err
 	}
+	codecName, _ := ParseCompression(opt.Compression)
 	w := &Writer{st: st, opt: opt, schema: arrowSchema(opt.Schema), alloc: newPoolAllocator(opt.rowGroupSize())}
 	w.batchBytes = min(batchBytes, max(min(opt.targetFileSize(), opt.rowGroupSize())/4, 16<<10))
 	level := opt.CompressionLevel
