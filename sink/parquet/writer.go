@@ -20,6 +20,7 @@ import (
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/store"
@@ -539,10 +540,14 @@ func (w *Writer) Close(ctx context.Context) (*Manifest, error) {
 	free := w.free
 	w.free = nil
 	w.mu.Unlock()
+	// One open file per worker at most: finish them side by side, as the
+	// workers wrote them (their last row groups, an upload to S3).
+	var g errgroup.Group
 	for _, f := range free {
-		if err := w.publish(ctx, f); err != nil {
-			return nil, err
-		}
+		g.Go(func() error { return w.publish(ctx, f) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	m := &Manifest{Version: ManifestVersion, Source: w.opt.Source}
 	m.Files = slices.Clone(w.published)
