@@ -21,6 +21,7 @@ import (
 	"hash"
 	"io"
 	"runtime"
+	"slices"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -174,7 +175,7 @@ func run(ctx context.Context, st store.Store, tasks []Task, opt Options, emit *e
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	for i := range tasks {
+	for _, i := range dispatchOrder(tasks, workers, emit != nil) {
 		if gctx.Err() != nil {
 			break
 		}
@@ -215,6 +216,26 @@ func run(ctx context.Context, st store.Store, tasks []Task, opt Options, emit *e
 		return nil, err
 	}
 	return results, nil
+}
+
+// dispatchOrder returns the order in which to start tasks: the largest
+// first (by the manifest's item count, the size it gives), so that the
+// workers run out of work together instead of one finishing a large file
+// while the others wait. In order when records stream out in task order
+// (the queues of later tasks would fill while an earlier one waits) or
+// with one worker.
+func dispatchOrder(tasks []Task, workers int, ordered bool) []int {
+	order := make([]int, len(tasks))
+	for i := range order {
+		order[i] = i
+	}
+	if ordered || workers < 2 {
+		return order
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Compare(tasks[b].File.ItemCount, tasks[a].File.ItemCount)
+	})
+	return order
 }
 
 // worker holds the reusable state of one goroutine.
