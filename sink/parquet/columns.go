@@ -165,16 +165,21 @@ type typeWriter struct {
 // A fieldsWriter appends named values to the slots of a struct (or of the
 // top level of a row).
 type fieldsWriter struct {
-	names  []string
-	slots  []*slotWriter
-	index  map[string]int
+	names []string
+	slots []*slotWriter
+	index map[string]int
+	// guess holds, for each position in an item, the slot of the
+	// attribute found there last: the items of a table mostly list their
+	// attributes in one order, and comparing a name is cheaper than
+	// hashing it.
+	guess  []int
 	stamp  []uint32
 	gen    uint32
 	prefix string
 }
 
 func newFieldsWriter(slots []*Slot, builders func(i int) array.Builder) *fieldsWriter {
-	f := &fieldsWriter{index: make(map[string]int, len(slots)), stamp: make([]uint32, len(slots))}
+	f := &fieldsWriter{index: make(map[string]int, len(slots)), stamp: make([]uint32, len(slots)), guess: make([]int, len(slots))}
 	for i, sl := range slots {
 		f.names = append(f.names, sl.Name)
 		f.slots = append(f.slots, newSlotWriter(sl, builders(i)))
@@ -260,8 +265,15 @@ func (a *appender) appendItem(f *fieldsWriter, it codec.Item) error {
 	}
 	for i := range it {
 		v := &it[i]
-		j, ok := f.index[v.Name]
-		if !ok {
+		j := -1
+		if i < len(f.guess) && f.names[f.guess[i]] == v.Name {
+			j = f.guess[i]
+		} else if k, ok := f.index[v.Name]; ok {
+			j = k
+			if i < len(f.guess) {
+				f.guess[i] = k
+			}
+		} else {
 			a.path = append(a.path, pathElem{name: v.Name})
 			return a.mismatch("unknown_attribute", "not in the schema")
 		}
