@@ -49,7 +49,7 @@ interrupted run leaves only complete files; --resume continues it, keeping
 the files whose source data files were written whole and never writing a
 row twice. Memory: the Go heap is held to workers × (2 × row-group-size +
 48 MiB) + 32 MiB (the runtime's soft memory limit, unless GOMEMLIMIT sets
-one), and the process adds some 30 MB: about 290 MB with the defaults on
+one), and the process adds some 30 MB: about 300 MB with the defaults on
 two cores, whatever the export's size.
 
 --to dynamodb-json or --to ion writes a complete export, the way gen writes
