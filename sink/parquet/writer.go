@@ -72,12 +72,13 @@ type Options struct {
 	// DefaultRowGroupSize if 0. A row group is held in memory, encoded,
 	// until it is closed, with its dictionaries: see HeapBound.
 	RowGroupSize int64
-	// Compression is zstd (the default), snappy, gzip or none.
+	// Compression is zstd (the default), snappy, lz4, gzip or none.
 	Compression string
-	// CompressionLevel is the codec's level; 0 means zstd level 1
-	// (faster than snappy on exports, and smaller) and gzip's default.
-	// With libzstd (see ZstdEncoder) zstd's levels are libzstd's, -7 to
-	// 22; the pure-Go encoder maps them to its four speeds.
+	// CompressionLevel is the codec's level (see CheckCompression); 0
+	// means zstd level 1 (with libzstd, faster than snappy on exports,
+	// and smaller) and gzip's default. With libzstd (see ZstdEncoder)
+	// zstd's levels are libzstd's: 1 to 22, and negative ones for speed;
+	// the pure-Go encoder maps them to its four speeds.
 	CompressionLevel int
 	// Source describes the export written, for the manifest and metadata.
 	Source Source
