@@ -11,11 +11,12 @@ import (
 
 // With cgo, Parquet pages are zstd-compressed by libzstd (the C library,
 // built from the source github.com/DataDog/zstd bundles): on exports it
-// encodes 1.5 times as fast as the pure-Go encoder at level 1, and the
-// encoder is a third of what convert --to parquet costs. The frames are
-// standard zstd either way; reading (decoding) stays with the pure-Go
-// codec. Build with CGO_ENABLED=0 or the ddbexport_purego tag for the
-// pure-Go encoder.
+// encodes 1.5 times as fast as the pure-Go encoder at level 1 (311 against
+// 204 MB/s of pages on the benchmarks' machine), where compression was a
+// third of what convert --to parquet cost. The frames are standard zstd
+// either way (libzstd's are about 5% larger at level 1); reading
+// (decoding) stays with the pure-Go codec. Build with CGO_ENABLED=0 or the
+// ddbexport_purego tag for the pure-Go encoder.
 //
 // The codec is registered for the whole process, as Arrow's
 // compress.RegisterCodec intends (from init, before any page is written):
