@@ -2,14 +2,18 @@ package parquet_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/gen"
 	"github.com/ddbexport/ddbexport/sink/parquet"
 )
 
@@ -76,5 +80,66 @@ func TestZstdCodec(t *testing.T) {
 	small := c.EncodeLevel(make([]byte, 0, 8), text[:1<<20], 1)
 	if got, err := dec.DecodeAll(small, nil); err != nil || !bytes.Equal(got, text[:1<<20]) {
 		t.Fatalf("into a short dst: %v", err)
+	}
+}
+
+// BenchmarkZstd compresses 1 MiB pages of a generated table's string
+// values (PLAIN-encoded as Parquet writes them: a 4-byte length, then the
+// bytes) with the zstd codec Arrow writes pages with in this build
+// (libzstd with cgo), and with Arrow's pure-Go encoder, both at level 1:
+//
+//	go test -run '^$' -bench Zstd ./sink/parquet
+func BenchmarkZstd(b *testing.B) {
+	src, err := gen.NewSource(gen.Options{Items: 20000, Kind: gen.Full, Seed: 1, Shape: gen.ShapeTable})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var pages [][]byte
+	var page []byte
+	for r := range src.Records() {
+		for _, v := range r.Item {
+			if v.Type != codec.TypeS {
+				continue
+			}
+			page = binary.LittleEndian.AppendUint32(page, uint32(len(v.Str)))
+			page = append(page, v.Str...)
+			if len(page) >= 1<<20 {
+				pages, page = append(pages, page), nil
+			}
+		}
+	}
+	if len(pages) == 0 {
+		b.Fatal("no pages")
+	}
+	c, err := compress.GetCodec(compress.Codecs.Zstd)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Arrow's pure-Go encoder, as its codec makes it for level 1.
+	pure, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithAllLitEntropyCompression(true))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range []struct {
+		name   string
+		encode func(dst, src []byte) []byte
+	}{
+		{"codec=" + strings.ReplaceAll(parquet.ZstdEncoder, " ", "-"), func(dst, src []byte) []byte { return c.EncodeLevel(dst, src, 1) }},
+		{"pure-Go", func(dst, src []byte) []byte { return pure.EncodeAll(src, dst) }},
+	} {
+		b.Run(e.name, func(b *testing.B) {
+			dst := make([]byte, 0, c.CompressBound(2<<20))
+			var in, out int
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p := pages[i%len(pages)]
+				dst = e.encode(dst[:0], p)
+				in += len(p)
+				out += len(dst)
+			}
+			b.SetBytes(int64(in / b.N))
+			b.ReportMetric(float64(out)/float64(in), "ratio")
+		})
 	}
 }
