@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
@@ -28,6 +29,26 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	code = run(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
+}
+
+// runInterrupted runs the command args and cancels its context (as an
+// interrupt does) once when returns true, checked every poll; it returns
+// the exit code.
+func runInterrupted(args []string, poll time.Duration, when func() bool) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, args, io.Discard, io.Discard) }()
+	for {
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(poll):
+			if when() {
+				cancel()
+			}
+		}
+	}
 }
 
 // export is a generated export on disk, with helpers to corrupt it.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,24 +43,8 @@ func TestMerge_interrupted(t *testing.T) {
 		t.Fatalf("gen: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	out, tmp := t.TempDir(), t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"merge", "-q", "--workers", "1", "--memory", "4MiB", "--temp-dir", tmp, "--out", out, dir}, io.Discard, io.Discard)
-	}()
-	var code int
-wait:
-	for {
-		select {
-		case code = <-done:
-			break wait
-		case <-time.After(2 * time.Millisecond):
-			if n := countFiles(tmp); n > 0 {
-				cancel()
-			}
-		}
-	}
+	code := runInterrupted([]string{"merge", "-q", "--workers", "1", "--memory", "4MiB", "--temp-dir", tmp, "--out", out, dir},
+		2*time.Millisecond, func() bool { return countFiles(tmp) > 0 })
 	if code != exitInterrupted {
 		t.Skipf("the merge ended (exit %d) before it could be interrupted", code)
 	}

@@ -266,26 +266,11 @@ func TestConvertParquet_resume(t *testing.T) {
 	args := []string{"convert", "--to", "parquet", "-q", "--workers", "1", "--schema", schemaPath,
 		"--target-file-size", "64KiB", "--row-group-size", "32KiB", "--out", out, e.dir}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	go func() {
-		code := run(ctx, args, io.Discard, io.Discard)
-		done <- code
-	}()
 	// Interrupt once a few files are published.
-	var code int
-wait:
-	for {
-		select {
-		case code = <-done:
-			break wait
-		case <-time.After(5 * time.Millisecond):
-			if parts, _ := filepath.Glob(filepath.Join(out, "_parts", "*.json")); len(parts) >= 3 {
-				cancel()
-			}
-		}
-	}
-	cancel()
+	code := runInterrupted(args, 5*time.Millisecond, func() bool {
+		parts, _ := filepath.Glob(filepath.Join(out, "_parts", "*.json"))
+		return len(parts) >= 3
+	})
 	if code != exitInterrupted {
 		t.Skipf("the run ended (exit %d) before it could be interrupted", code)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,22 +25,10 @@ func TestShards_parquetResume(t *testing.T) {
 			"--target-file-size", "64KiB", "--row-group-size", "32KiB", "--out", out}, extra...), e.dir)
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, shard("1/2"), io.Discard, io.Discard) }()
-	var code int
-wait:
-	for {
-		select {
-		case code = <-done:
-			break wait
-		case <-time.After(5 * time.Millisecond):
-			if parts, _ := filepath.Glob(filepath.Join(out, "part-s00001of00002-*.parquet")); len(parts) >= 3 {
-				cancel()
-			}
-		}
-	}
+	code := runInterrupted(shard("1/2"), 5*time.Millisecond, func() bool {
+		parts, _ := filepath.Glob(filepath.Join(out, "part-s00001of00002-*.parquet"))
+		return len(parts) >= 3
+	})
 	if code != exitInterrupted {
 		t.Skipf("shard 1/2 ended (exit %d) before it could be interrupted", code)
 	}
