@@ -35,6 +35,13 @@ func newPoolAllocator(maxHeld int64) *poolAllocator {
 	return &poolAllocator{maxHeld: maxHeld}
 }
 
+// atLeast raises the bound of what a is to hold to n bytes.
+func (a *poolAllocator) atLeast(n int64) {
+	a.mu.Lock()
+	a.maxHeld = max(a.maxHeld, n)
+	a.mu.Unlock()
+}
+
 func sizeClass(n int) int {
 	return max(bits.Len(uint(n-1)), minClass)
 }

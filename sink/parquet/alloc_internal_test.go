@@ -1,8 +1,15 @@
 package parquet
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/store/localfs"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -107,4 +114,60 @@ func TestPoolAllocator_arrow(t *testing.T) {
 		}
 		rec.Release()
 	}
+}
+
+// TestWriter_allocator writes two data files at once, with row groups
+// small enough that several close, and checks that the Writer's
+// allocator, which Arrow's builders and pqarrow's writer both use, holds
+// twice a row group per file open at once and gets back all it gave.
+func TestWriter_allocator(t *testing.T) {
+	const rowGroup = 256 << 10
+	var items []*codec.Record
+	for i := range 4000 {
+		items = append(items, &codec.Record{Item: codec.Item{
+			codec.N(fmt.Sprint(i)).Named("id"),
+			codec.S(strings.Repeat("payload ", 20+i%50)).Named("s"),
+		}})
+	}
+	inf := NewInferrer(InferOptions{})
+	for _, r := range items {
+		inf.Add(r)
+	}
+	s, err := inf.Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mem *memory.CheckedAllocator
+	w, err := newWriterMem(localfs.New(t.TempDir()), Options{Schema: s, RowGroupSize: rowGroup}, func(a memory.Allocator) memory.Allocator {
+		mem = memory.NewCheckedAllocator(a)
+		return mem
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, b := w.Partition(ctx, "a.json.gz"), w.Partition(ctx, "b.json.gz")
+	for i, r := range items {
+		p := a
+		if i%2 == 1 {
+			p = b
+		}
+		if err := p.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := errors.Join(a.Close(), b.Close()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := w.alloc.maxHeld, int64(2*2*rowGroup); got != want {
+		t.Errorf("with two files open at once the allocator holds up to %d bytes, want %d", got, want)
+	}
+	m, err := w.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Rows != int64(len(items)) {
+		t.Fatalf("%d rows written, want %d", m.Rows, len(items))
+	}
+	mem.AssertSize(t, 0)
 }

@@ -206,8 +206,11 @@ type Writer struct {
 	// are encoded: batchBytes, less for small files.
 	batchBytes int64
 	// alloc holds the memory of the builders and pages for reuse, up
-	// to RowGroupSize.
+	// to twice RowGroupSize per file open at once. mem is alloc, the
+	// allocator of the builders, the pages and pqarrow's writer (a test
+	// wraps it to count what is not given back).
 	alloc *poolAllocator
+	mem   memory.Allocator
 
 	next   atomic.Int64 // number of the next output file
 	failed atomic.Bool  // a record did not fit: nothing more is written
@@ -260,6 +263,12 @@ func where(st store.Store, prefix string) string {
 }
 
 func newWriter(st store.Store, opt Options) (*Writer, error) {
+	return newWriterMem(st, opt, nil)
+}
+
+// newWriterMem is newWriter with the Writer's allocator wrapped by wrap,
+// if not nil: a test's memory.CheckedAllocator.
+func newWriterMem(st store.Store, opt Options, wrap func(memory.Allocator) memory.Allocator) (*Writer, error) {
 	if opt.Schema == nil {
 		return nil, errors.New("parquet: no schema")
 	}
@@ -274,6 +283,10 @@ func newWriter(st store.Store, opt Options) (*Writer, error) {
 	}
 	codecName, _ := ParseCompression(opt.Compression)
 	w := &Writer{st: st, opt: opt, schema: arrowSchema(opt.Schema), alloc: newPoolAllocator(opt.rowGroupSize())}
+	w.mem = w.alloc
+	if wrap != nil {
+		w.mem = wrap(w.alloc)
+	}
 	w.batchBytes = min(batchBytes, max(min(opt.targetFileSize(), opt.rowGroupSize())/4, 16<<10))
 	level := opt.CompressionLevel
 	if level == 0 {
@@ -288,7 +301,7 @@ func newWriter(st store.Store, opt Options) (*Writer, error) {
 		// Dictionaries only where the schema asks (see Type.Dictionary).
 		pq.WithDictionaryDefault(false),
 		pq.WithCreatedBy("ddbexport"),
-		pq.WithAllocator(w.alloc),
+		pq.WithAllocator(w.mem),
 		pq.WithStats(true),
 	}
 	for _, path := range dictionaryPaths(opt.Schema) {
@@ -425,7 +438,7 @@ func (p *Partition) check(r *codec.Record) error {
 		p.f, p.full = nil, false
 	}
 	if p.chk == nil {
-		p.chk = newBuilders(p.w.alloc, p.w.opt.Schema, p.w.schema)
+		p.chk = newBuilders(p.w.mem, p.w.opt.Schema, p.w.schema)
 	}
 	p.a.path = p.a.path[:0]
 	err := p.chk.appendRecord(&p.a, r)
@@ -491,8 +504,14 @@ func (w *Writer) take() (*fileWriter, error) {
 		w.free = w.free[:n-1]
 		return f, nil
 	}
-	f := &fileWriter{w: w, b: newBuilders(w.alloc, w.opt.Schema, w.schema)}
+	f := &fileWriter{w: w, b: newBuilders(w.mem, w.opt.Schema, w.schema)}
 	w.files = append(w.files, f)
+	// Each file written at once churns through its batches' builders
+	// and its row groups' pages: hold twice a row group per file for
+	// reuse, or the memory goes back to the garbage collector, which
+	// gives it back to the system, from which the next batch faults it
+	// in again.
+	w.alloc.atLeast(2 * int64(len(w.files)) * w.opt.rowGroupSize())
 	return f, nil
 }
 
@@ -675,7 +694,7 @@ func (f *fileWriter) open() error {
 	f.sw = sw
 	f.bw = bufio.NewWriterSize(sw, 1<<20)
 	f.cw = countWriter{w: f.bw}
-	fw, err := pqarrow.NewFileWriter(f.w.schema, &f.cw, f.w.props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	fw, err := pqarrow.NewFileWriter(f.w.schema, &f.cw, f.w.props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(f.w.mem)))
 	if err != nil {
 		sw.Abort()
 		f.sw = nil
