@@ -367,9 +367,27 @@ type writer struct {
 	f    *os.File
 	path string
 	done bool
+	// n bytes written; the kernel was asked to write back the first
+	// started of them (see startWriteback).
+	n, started int64
 }
 
-func (w *writer) Write(p []byte) (int, error) { return w.f.Write(p) }
+// writebackEvery is how many bytes a writer lets pile up in the page
+// cache before it asks the kernel to start writing them to the disk.
+// Without it, Commit's fsync writes a whole file at once while the
+// program waits: 45 MB, 0.02 s here, at the end of a Parquet conversion
+// when the output files are published and no other work is left.
+const writebackEvery = 8 << 20
+
+func (w *writer) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.n += int64(n)
+	if w.n-w.started >= writebackEvery {
+		startWriteback(w.f, w.started, w.n-w.started)
+		w.started = w.n
+	}
+	return n, err
+}
 
 func (w *writer) Commit() error {
 	if w.done {
