@@ -8,12 +8,12 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/ddbexport/ddbexport/codec"
-	"github.com/ddbexport/ddbexport/store/localfs"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/store/localfs"
 )
 
 func aligned(b []byte) bool {
