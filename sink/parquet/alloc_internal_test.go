@@ -69,9 +69,10 @@ func TestPoolAllocator(t *testing.T) {
 	}
 }
 
-// TestPoolAllocator_arrow builds arrays in rounds with the allocator, as
-// the writer's batches do, and checks that the memory reused from earlier
-// rounds never shows through.
+// TestPoolAllocator_arrow builds Arrow arrays in rounds with the
+// allocator, and checks that the memory reused from earlier rounds never
+// shows through: Arrow's buffers (the column writers' among them) count
+// on zeroed memory.
 func TestPoolAllocator_arrow(t *testing.T) {
 	mem := memory.NewCheckedAllocator(newPoolAllocator(64 << 20))
 	defer mem.AssertSize(t, 0)
@@ -81,7 +82,6 @@ func TestPoolAllocator_arrow(t *testing.T) {
 	}, nil)
 	rb := array.NewRecordBuilder(mem, schema)
 	defer rb.Release()
-	var sizes []builderSize
 	for round := range 5 {
 		n := 1000 * (5 - round) // shrinking: reused buffers are larger than needed
 		sb := rb.Field(0).(*array.StringBuilder)
@@ -97,10 +97,7 @@ func TestPoolAllocator_arrow(t *testing.T) {
 			lb.Append(true)
 			vb.Append(int64(i))
 		}
-		fields := rb.Fields()
-		sizes = builderSizes(sizes[:0], fields...)
 		rec := rb.NewRecordBatch()
-		reserve(sizes, fields...)
 		s := rec.Column(0).(*array.String)
 		l := rec.Column(1).(*array.List)
 		for i := range n {
@@ -118,7 +115,7 @@ func TestPoolAllocator_arrow(t *testing.T) {
 
 // TestWriter_allocator writes two data files at once, with row groups
 // small enough that several close, and checks that the Writer's
-// allocator, which Arrow's builders and pqarrow's writer both use, holds
+// allocator, which the column writers and their pages use, holds
 // twice a row group per file open at once and gets back all it gave.
 func TestWriter_allocator(t *testing.T) {
 	const rowGroup = 256 << 10

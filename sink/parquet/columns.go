@@ -2,21 +2,22 @@ package parquet
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/codec/ddbjson"
 )
 
 // A MismatchError says that a value does not fit the schema: an attribute
-// or field the schema does not have, a type its slot does not hold, or a
-// number its column cannot hold exactly.
+// or field the schema does not have (or one given twice), a type its slot
+// does not hold, a number its column cannot hold exactly, or a record of
+// the other kind of export.
 type MismatchError struct {
 	Path   string // attribute path, as in codec.DecodeError
-	Reason string // "unknown_attribute", "unexpected_type" or "number_out_of_column"
+	Reason string // "unknown_attribute", "duplicate_attribute", "unexpected_type", "number_out_of_column" or "unexpected_record"
 	Msg    string
 }
 
@@ -68,6 +69,13 @@ func slotType(sl *Slot) arrow.DataType {
 	return arrow.StructOf(fields...)
 }
 
+// listOf is a list of nullable elements named "element", as the Parquet
+// schema's list groups name theirs (and as pqarrow's writer stores the
+// Arrow schema of lists).
+func listOf(t arrow.DataType) arrow.DataType {
+	return arrow.ListOfField(arrow.Field{Name: "element", Type: t, Nullable: true})
+}
+
 // sortedTypes returns types in the order of codec.Type, the order of a
 // mixed slot's children.
 func sortedTypes(types []*Type) []*Type {
@@ -108,13 +116,13 @@ func typeType(t *Type) arrow.DataType {
 	case codec.TypeBOOL, codec.TypeNULL:
 		return arrow.FixedWidthTypes.Boolean
 	case codec.TypeSS:
-		return arrow.ListOf(arrow.BinaryTypes.String)
+		return listOf(arrow.BinaryTypes.String)
 	case codec.TypeNS:
-		return arrow.ListOf(numberType(t.Number))
+		return listOf(numberType(t.Number))
 	case codec.TypeBS:
-		return arrow.ListOf(arrow.BinaryTypes.Binary)
+		return listOf(arrow.BinaryTypes.Binary)
 	case codec.TypeL:
-		return arrow.ListOf(slotType(t.Element))
+		return listOf(slotType(t.Element))
 	case codec.TypeM:
 		return arrow.StructOf(slotFields(t.Fields)...)
 	}
@@ -142,28 +150,36 @@ func numberKind(number string) (kind, scale int) {
 	return numDecimal, scale
 }
 
-// A slotWriter appends the values of one slot to its Arrow builder.
+// A slotWriter shreds the values of one slot, an optional field, into the
+// leaf columns under it (see column).
 type slotWriter struct {
+	def    int16     // definition level of a present value
+	leaves []*column // every column under the slot, for its nulls
+	// As JSON (json set), or of no type (json nil, a column of nulls):
+	// text.
+	text *column
 	json bool
-	b    array.Builder
-	// One type: single. Several: mixed, by type, each a child of the
-	// struct builder b.
+	// One type: single. Several: mixed, by type, each a field of the
+	// slot's group.
 	single *typeWriter
 	mixed  [codec.TypeBS + 1]*typeWriter
 }
 
+// A typeWriter shreds the values of one type of a slot.
 type typeWriter struct {
 	ty     codec.Type
-	b      array.Builder
-	num    int // number kind of N and NS
+	def    int16 // definition level of a present value
+	rep    int16 // of a list's elements: the list's repetition level
+	leaves []*column
+	col    *column // scalars, and the elements of sets
+	num    int     // number kind of N and NS
 	scale  int
-	elem   *slotWriter // L elements
-	vb     array.Builder
+	elem   *slotWriter   // L
 	fields *fieldsWriter // M
 }
 
-// A fieldsWriter appends named values to the slots of a struct (or of the
-// top level of a row).
+// A fieldsWriter shreds named values into the slots of a group (or of
+// the top level of a row).
 type fieldsWriter struct {
 	names []string
 	slots []*slotWriter
@@ -172,55 +188,97 @@ type fieldsWriter struct {
 	// attribute found there last: the items of a table mostly list their
 	// attributes in one order, and comparing a name is cheaper than
 	// hashing it.
-	guess  []int
-	stamp  []uint32
-	gen    uint32
-	prefix string
+	guess []int
+	stamp []uint32
+	gen   uint32
 }
 
-func newFieldsWriter(slots []*Slot, builders func(i int) array.Builder) *fieldsWriter {
+// A shape makes the writers of a schema and their leaf columns, in the
+// order of the Parquet schema's leaves (depth first).
+type shape struct{ cols []*column }
+
+func (s *shape) leaf(kind leafKind, def, rep int16) *column {
+	c := &column{kind: kind, maxDef: def, maxRep: rep}
+	s.cols = append(s.cols, c)
+	return c
+}
+
+// since returns the columns made since the first n.
+func (s *shape) since(n int) []*column { return slices.Clone(s.cols[n:]) }
+
+// fields makes the writer of slots, each a field present at level def.
+func (s *shape) fields(slots []*Slot, def, rep int16) *fieldsWriter {
 	f := &fieldsWriter{index: make(map[string]int, len(slots)), stamp: make([]uint32, len(slots)), guess: make([]int, len(slots))}
 	for i, sl := range slots {
 		f.names = append(f.names, sl.Name)
-		f.slots = append(f.slots, newSlotWriter(sl, builders(i)))
+		f.slots = append(f.slots, s.slot(sl, def, rep))
 		f.index[sl.Name] = i
 	}
 	return f
 }
 
-func newSlotWriter(sl *Slot, b array.Builder) *slotWriter {
-	w := &slotWriter{b: b}
+func (s *shape) slot(sl *Slot, def, rep int16) *slotWriter {
+	n := len(s.cols)
+	w := &slotWriter{def: def}
 	switch {
 	case sl.As == AsJSON || len(sl.Types) == 0:
 		w.json = sl.As == AsJSON
+		w.text = s.leaf(leafBytes, def, rep)
 	case len(sl.Types) == 1:
-		w.single = newTypeWriter(sl.Types[0], b)
+		w.single = s.typed(sl.Types[0], def, rep)
 	default:
-		sb := b.(*array.StructBuilder)
-		for i, t := range sortedTypes(sl.Types) {
-			w.mixed[t.typeOf()] = newTypeWriter(t, sb.FieldBuilder(i))
+		// A group of one optional field per type.
+		for _, t := range sortedTypes(sl.Types) {
+			w.mixed[t.typeOf()] = s.typed(t, def+1, rep)
 		}
 	}
+	w.leaves = s.since(n)
 	return w
 }
 
-func newTypeWriter(t *Type, b array.Builder) *typeWriter {
-	w := &typeWriter{ty: t.typeOf(), b: b}
+// typed makes the writer of values of type t present at level def. A list
+// (SS, NS, BS, L) is an optional group holding a repeated group holding an
+// optional element: an empty list is at def, an element at def+2.
+func (s *shape) typed(t *Type, def, rep int16) *typeWriter {
+	n := len(s.cols)
+	w := &typeWriter{ty: t.typeOf(), def: def}
 	w.num, w.scale = numberKind(t.Number)
 	switch w.ty {
-	case codec.TypeSS, codec.TypeNS, codec.TypeBS:
-		w.vb = b.(*array.ListBuilder).ValueBuilder()
+	case codec.TypeS, codec.TypeB:
+		w.col = s.leaf(leafBytes, def, rep)
+	case codec.TypeN:
+		w.col = s.leaf(numberLeaf(w.num), def, rep)
+	case codec.TypeBOOL, codec.TypeNULL:
+		w.col = s.leaf(leafBool, def, rep)
+	case codec.TypeSS, codec.TypeBS:
+		w.rep = rep + 1
+		w.col = s.leaf(leafBytes, def+2, rep+1)
+	case codec.TypeNS:
+		w.rep = rep + 1
+		w.col = s.leaf(numberLeaf(w.num), def+2, rep+1)
 	case codec.TypeL:
-		w.vb = b.(*array.ListBuilder).ValueBuilder()
-		w.elem = newSlotWriter(t.Element, w.vb)
+		w.rep = rep + 1
+		w.elem = s.slot(t.Element, def+2, rep+1)
 	case codec.TypeM:
-		sb := b.(*array.StructBuilder)
-		w.fields = newFieldsWriter(t.Fields, sb.FieldBuilder)
+		w.fields = s.fields(t.Fields, def+1, rep)
 	}
+	w.leaves = s.since(n)
 	return w
 }
 
-// appender holds the state of appending one row: a scratch buffer, the
+func numberLeaf(num int) leafKind {
+	switch num {
+	case numInt64:
+		return leafInt64
+	case numDouble:
+		return leafDouble
+	case numString:
+		return leafBytes
+	}
+	return leafDecimal
+}
+
+// appender holds the state of shredding one row: a scratch buffer, the
 // bytes appended so far (to size batches) and the path of the value being
 // appended, for errors.
 type appender struct {
@@ -255,9 +313,17 @@ func (a *appender) mismatch(reason, format string, args ...any) error {
 	return &MismatchError{Path: a.pathString(), Reason: reason, Msg: fmt.Sprintf(format, args...)}
 }
 
-// appendItem appends the attributes of it to the slots of f; a slot it
-// does not have gets a null. On error the builders are left part-way.
-func (a *appender) appendItem(f *fieldsWriter, it codec.Item) error {
+// nulls appends a null at level def to each of cols.
+func nulls(cols []*column, def, rep int16) {
+	for _, c := range cols {
+		c.null(def, rep)
+	}
+}
+
+// appendItem shreds the attributes of it into the slots of f, the first
+// value of each column at repetition level rep; a slot it does not have
+// gets a null. On error the columns are left part-way through the row.
+func (a *appender) appendItem(f *fieldsWriter, it codec.Item, rep int16) error {
 	f.gen++
 	if f.gen == 0 {
 		clear(f.stamp)
@@ -277,114 +343,116 @@ func (a *appender) appendItem(f *fieldsWriter, it codec.Item) error {
 			a.path = append(a.path, pathElem{name: v.Name})
 			return a.mismatch("unknown_attribute", "not in the schema")
 		}
+		if f.stamp[j] == f.gen {
+			a.path = append(a.path, pathElem{name: v.Name})
+			return a.mismatch("duplicate_attribute", "twice in one item")
+		}
 		f.stamp[j] = f.gen
 		a.path = append(a.path, pathElem{name: v.Name})
-		if err := a.appendValue(f.slots[j], v); err != nil {
+		if err := a.appendValue(f.slots[j], v, rep); err != nil {
 			return err
 		}
 		a.path = a.path[:len(a.path)-1]
 	}
 	for j, s := range f.stamp {
 		if s != f.gen {
-			f.slots[j].b.AppendNull()
+			sl := f.slots[j]
+			nulls(sl.leaves, sl.def-1, rep)
 		}
 	}
 	return nil
 }
 
-func (a *appender) appendValue(w *slotWriter, v *codec.Value) error {
+func (a *appender) appendValue(w *slotWriter, v *codec.Value, rep int16) error {
 	switch {
 	case w.single != nil:
 		if w.single.ty != v.Type {
 			return a.mismatch("unexpected_type", "type %s, the schema has %s", v.Type, w.single.ty)
 		}
-		return a.appendTyped(w.single, v)
+		return a.appendTyped(w.single, v, rep)
 	case w.json:
 		a.buf = ddbjson.AppendValue(a.buf[:0], *v)
 		a.bytes += int64(len(a.buf))
-		w.b.(*array.StringBuilder).BinaryBuilder.Append(a.buf)
+		w.text.bytes(rep, a.buf)
 		return nil
 	}
 	t := w.mixed[v.Type]
 	if t == nil {
-		if w.b.Type().ID() == arrow.STRING {
+		if w.text != nil {
 			return a.mismatch("unexpected_type", "type %s, the schema has no type here", v.Type)
 		}
 		return a.mismatch("unexpected_type", "type %s, not one of the schema's types here", v.Type)
 	}
-	w.b.(*array.StructBuilder).Append(true)
 	for _, o := range w.mixed {
 		if o != nil && o != t {
-			o.b.AppendNull()
+			nulls(o.leaves, w.def, rep)
 		}
 	}
-	return a.appendTyped(t, v)
+	return a.appendTyped(t, v, rep)
 }
 
-func (a *appender) appendTyped(t *typeWriter, v *codec.Value) error {
+func (a *appender) appendTyped(t *typeWriter, v *codec.Value, rep int16) error {
 	switch t.ty {
-	case codec.TypeS:
+	case codec.TypeS, codec.TypeB:
 		a.bytes += int64(len(v.Str))
-		t.b.(*array.StringBuilder).Append(v.Str)
-	case codec.TypeB:
-		a.bytes += int64(len(v.Str))
-		t.b.(*array.BinaryBuilder).AppendString(v.Str)
+		t.col.str(rep, v.Str)
 	case codec.TypeN:
-		return a.appendNumber(t, t.b, v.Str)
+		return a.appendNumber(t, rep, v.Str)
 	case codec.TypeBOOL:
 		a.bytes++
-		t.b.(*array.BooleanBuilder).Append(v.Bool)
+		t.col.bool(rep, v.Bool)
 	case codec.TypeNULL:
 		a.bytes++
-		t.b.(*array.BooleanBuilder).Append(true)
-	case codec.TypeSS:
-		t.b.(*array.ListBuilder).Append(true)
-		vb := t.vb.(*array.StringBuilder)
-		for i := range v.Elems {
-			a.bytes += int64(len(v.Elems[i].Str))
-			vb.Append(v.Elems[i].Str)
+		t.col.bool(rep, true)
+	case codec.TypeSS, codec.TypeBS:
+		if len(v.Elems) == 0 {
+			t.col.null(t.def, rep)
 		}
-	case codec.TypeBS:
-		t.b.(*array.ListBuilder).Append(true)
-		vb := t.vb.(*array.BinaryBuilder)
 		for i := range v.Elems {
 			a.bytes += int64(len(v.Elems[i].Str))
-			vb.AppendString(v.Elems[i].Str)
+			t.col.str(rep, v.Elems[i].Str)
+			rep = t.rep
 		}
 	case codec.TypeNS:
-		t.b.(*array.ListBuilder).Append(true)
+		if len(v.Elems) == 0 {
+			t.col.null(t.def, rep)
+		}
 		for i := range v.Elems {
 			a.path = append(a.path, pathElem{index: i})
-			if err := a.appendNumber(t, t.vb, v.Elems[i].Str); err != nil {
+			if err := a.appendNumber(t, rep, v.Elems[i].Str); err != nil {
 				return err
 			}
 			a.path = a.path[:len(a.path)-1]
+			rep = t.rep
 		}
 	case codec.TypeL:
-		t.b.(*array.ListBuilder).Append(true)
+		if len(v.Elems) == 0 {
+			nulls(t.leaves, t.def, rep)
+		}
 		for i := range v.Elems {
 			a.path = append(a.path, pathElem{index: i})
-			if err := a.appendValue(t.elem, &v.Elems[i]); err != nil {
+			if err := a.appendValue(t.elem, &v.Elems[i], rep); err != nil {
 				return err
 			}
 			a.path = a.path[:len(a.path)-1]
+			rep = t.rep
 		}
 	case codec.TypeM:
-		t.b.(*array.StructBuilder).Append(true)
-		return a.appendItem(t.fields, codec.Item(v.Elems))
+		return a.appendItem(t.fields, codec.Item(v.Elems), rep)
 	}
 	return nil
 }
 
-func (a *appender) appendNumber(t *typeWriter, b array.Builder, s string) error {
+func (a *appender) appendNumber(t *typeWriter, rep int16, s string) error {
 	a.bytes += int64(len(s))
+	c := t.col
 	if t.num == numString {
 		var ok bool
 		a.buf, ok = codec.AppendPlainNumber(a.buf[:0], s)
 		if !ok {
 			return a.mismatch("number_out_of_column", "%q is not a number", s)
 		}
-		b.(*array.StringBuilder).BinaryBuilder.Append(a.buf)
+		c.bytes(rep, a.buf)
 		return nil
 	}
 	var d decimal
@@ -398,15 +466,15 @@ func (a *appender) appendNumber(t *typeWriter, b array.Builder, s string) error 
 		if !ok {
 			return a.mismatch("number_out_of_column", "number %s does not fit the column's int64", s)
 		}
-		b.(*array.Int64Builder).Append(n)
+		c.int64(rep, n)
 	case numDecimal:
 		n, ok := d.decimal128(t.scale)
 		if !ok {
 			return a.mismatch("number_out_of_column", "number %s does not fit the column's decimal(38,%d)", s, t.scale)
 		}
-		b.(*array.Decimal128Builder).Append(n)
+		c.decimal(rep, n)
 	case numDouble:
-		b.(*array.Float64Builder).Append(d.float64())
+		c.double(rep, d.float64())
 	}
 	return nil
 }

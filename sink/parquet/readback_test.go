@@ -11,6 +11,7 @@ package parquet_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -23,6 +24,7 @@ import (
 	"strings"
 	"testing"
 
+	pq "github.com/apache/arrow-go/v18/parquet"
 	pqgo "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 
@@ -76,9 +78,11 @@ func readParquet(b []byte) (*readFile, error) {
 	for _, rg := range f.RowGroups() {
 		rows := rg.Rows()
 		buf := make([]pqgo.Row, 64)
+		st := newChunkStats(len(rg.ColumnChunks()))
 		for {
 			n, err := rows.ReadRows(buf)
 			for _, row := range buf[:n] {
+				st.add(f.Schema(), row)
 				rec, err := rb.record(row)
 				if err != nil {
 					rows.Close()
@@ -96,6 +100,9 @@ func readParquet(b []byte) (*readFile, error) {
 			}
 		}
 		rows.Close()
+		if err := st.check(rg); err != nil {
+			return nil, fmt.Errorf("row group %d: %w", len(out.Records), err)
+		}
 	}
 	if total != f.NumRows() {
 		return nil, fmt.Errorf("read %d rows, the footer says %d", total, f.NumRows())
@@ -812,4 +819,114 @@ func be128(hi int64, lo uint64) []byte {
 	binary.BigEndian.PutUint64(b, uint64(hi))
 	binary.BigEndian.PutUint64(b[8:], lo)
 	return b
+}
+
+// chunkStats are the least and greatest value and the nulls of each
+// column of a row group, as read, to check the statistics the writer
+// kept in each column chunk's metadata: query engines skip row groups by
+// them, so a wrong min or max loses rows.
+type chunkStats struct {
+	min, max []pqgo.Value
+	seen     []bool
+	nulls    []int64
+}
+
+func newChunkStats(n int) *chunkStats {
+	return &chunkStats{min: make([]pqgo.Value, n), max: make([]pqgo.Value, n), seen: make([]bool, n), nulls: make([]int64, n)}
+}
+
+func (s *chunkStats) add(sc *pqgo.Schema, row pqgo.Row) {
+	for _, v := range row {
+		c := v.Column()
+		if v.IsNull() {
+			s.nulls[c]++
+			continue
+		}
+		v = v.Clone()
+		if !s.seen[c] {
+			s.min[c], s.max[c], s.seen[c] = v, v, true
+			continue
+		}
+		if compareValues(v, s.min[c]) < 0 {
+			s.min[c] = v
+		}
+		if compareValues(v, s.max[c]) > 0 {
+			s.max[c] = v
+		}
+	}
+}
+
+// compareValues orders values of one column as Parquet's statistics do:
+// numbers (int64, double, and decimals, stored as big-endian two's
+// complement) by value, bytes unsigned.
+func compareValues(a, b pqgo.Value) int {
+	switch a.Kind() {
+	case pqgo.Boolean:
+		return cmpBool(a.Boolean(), b.Boolean())
+	case pqgo.Int64:
+		return cmp.Compare(a.Int64(), b.Int64())
+	case pqgo.Double:
+		return cmp.Compare(a.Double(), b.Double())
+	case pqgo.FixedLenByteArray:
+		x, y := new(big.Int).SetBytes(a.ByteArray()), new(big.Int).SetBytes(b.ByteArray())
+		for _, z := range []struct {
+			n *big.Int
+			b []byte
+		}{{x, a.ByteArray()}, {y, b.ByteArray()}} {
+			if len(z.b) > 0 && z.b[0]&0x80 != 0 {
+				z.n.Sub(z.n, new(big.Int).Lsh(big.NewInt(1), uint(8*len(z.b))))
+			}
+		}
+		return x.Cmp(y)
+	}
+	return bytes.Compare(a.ByteArray(), b.ByteArray())
+}
+
+// short prints v, cut to 40 bytes.
+func short(v pqgo.Value) string {
+	t := v.String()
+	if len(t) > 40 {
+		t = t[:40] + "…"
+	}
+	return fmt.Sprintf("%q", t)
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+func (s *chunkStats) check(rg pqgo.RowGroup) error {
+	for c, cc := range rg.ColumnChunks() {
+		fc, ok := cc.(*pqgo.FileColumnChunk)
+		if !ok {
+			return fmt.Errorf("column %d: a %T, not a file's column chunk", c, cc)
+		}
+		if got := fc.NullCount(); got != s.nulls[c] {
+			return fmt.Errorf("column %d: statistics count %d nulls, %d read", c, got, s.nulls[c])
+		}
+		min, max, _ := fc.Bounds()
+		for _, b := range []struct {
+			name       string
+			stat, read pqgo.Value
+		}{{"min", min, s.min[c]}, {"max", max, s.max[c]}} {
+			switch {
+			case !s.seen[c] && !b.stat.IsNull():
+				return fmt.Errorf("column %d: statistics have a %s, %s, and the column only nulls", c, b.name, short(b.stat))
+			case !s.seen[c]:
+			case b.stat.IsNull() && len(b.read.ByteArray()) > int(pq.DefaultMaxStatsSize):
+				// Left out: longer than the writer keeps.
+			case b.stat.IsNull():
+				return fmt.Errorf("column %d: no %s in the statistics, and %s read", c, b.name, short(b.read))
+			case compareValues(b.stat, b.read) != 0:
+				return fmt.Errorf("column %d: statistics say %s %s, %s read", c, b.name, short(b.stat), short(b.read))
+			}
+		}
+	}
+	return nil
 }

@@ -195,6 +195,9 @@ func TestWriter_mismatch(t *testing.T) {
 		{"scale too small", codec.Item{codec.N("1.125").Named("d")}, "Item.d", "number_out_of_column"},
 		{"decimal overflow", codec.Item{codec.N("1E+37").Named("d")}, "Item.d", "number_out_of_column"},
 		{"set element", codec.Item{codec.NS("1", "0.5").Named("ns")}, "Item.ns[1]", "number_out_of_column"},
+		// Decoders reject these; an item made in Go may have them.
+		{"duplicate attribute", codec.Item{codec.S("k").Named("id"), codec.N("1").Named("n"), codec.S("k").Named("id")}, "Item.id", "duplicate_attribute"},
+		{"duplicate field", codec.Item{codec.M(codec.L().Named("b"), codec.L().Named("b")).Named("a")}, "Item.a.b", "duplicate_attribute"},
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {

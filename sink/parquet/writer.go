@@ -2,7 +2,9 @@ package parquet
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,11 +17,14 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	pqschema "github.com/apache/arrow-go/v18/parquet/schema"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ddbexport/ddbexport/codec"
@@ -50,8 +55,8 @@ const (
 	DefaultTargetFileSize = 256 << 20
 	DefaultRowGroupSize   = 32 << 20
 	DefaultCompression    = "zstd"
-	// batchBytes and batchRows bound the rows built in Arrow arrays before
-	// they are encoded into the current row group.
+	// batchBytes and batchRows bound the rows shredded into columns
+	// before they are encoded into the current row group.
 	batchBytes = 8 << 20
 	batchRows  = 64 << 10
 )
@@ -100,7 +105,7 @@ func (o *Options) rowGroupSize() int64 {
 
 // HeapBound is the Go heap that a Writer needs with workers partitions
 // written at once and row groups of rowGroupSize (0: the default): per
-// worker, the row group being encoded, the next batch's builders and a
+// worker, the row group being encoded, the next batch's columns and a
 // page of every column, about 2 × rowGroupSize + 48 MiB, and 32 MiB for
 // the rest. Left alone, the garbage collector lets the heap grow to
 // about twice what is live; a program that sets it as its soft memory
@@ -198,17 +203,18 @@ type Input struct {
 type Writer struct {
 	st     store.Store
 	opt    Options
-	schema *arrow.Schema
+	schema *arrow.Schema // of the rows, stored in each file (ARROW:schema)
+	pq     *pqschema.Schema
 	props  *pq.WriterProperties
-	meta   [][2]string
+	kv     metadata.KeyValueMetadata
 
 	// batchBytes bounds the input bytes of the rows built before they
 	// are encoded: batchBytes, less for small files.
 	batchBytes int64
-	// alloc holds the memory of the builders and pages for reuse, up
-	// to twice RowGroupSize per file open at once. mem is alloc, the
-	// allocator of the builders, the pages and pqarrow's writer (a test
-	// wraps it to count what is not given back).
+	// alloc holds the memory of the pages for reuse, up to twice
+	// RowGroupSize per file open at once. mem is alloc, the allocator
+	// of the column writers and their pages (a test wraps it to count
+	// what is not given back).
 	alloc *poolAllocator
 	mem   memory.Allocator
 
@@ -308,9 +314,44 @@ func newWriterMem(st store.Store, opt Options, wrap func(memory.Allocator) memor
 		props = append(props, pq.WithDictionaryFor(path, true))
 	}
 	w.props = pq.NewWriterProperties(props...)
+	// The Parquet schema is pqarrow's of the Arrow schema, which each
+	// file stores as pqarrow's writer does: readers that read Parquet
+	// into Arrow take the Arrow types from it (the UTC of write_time).
+	sc, err := pqarrow.ToParquet(w.schema, w.props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return nil, fmt.Errorf("parquet: schema: %w", err)
+	}
+	w.pq = sc
+	if err := checkShape(sc, newRows(opt.Schema)); err != nil {
+		return nil, err
+	}
+	var ipcSchema bytes.Buffer
+	iw := ipc.NewWriter(&ipcSchema, ipc.WithSchema(w.schema), ipc.WithAllocator(w.mem))
+	if err := iw.Close(); err != nil {
+		return nil, fmt.Errorf("parquet: schema: %w", err)
+	}
 	src, _ := json.Marshal(opt.Source)
-	w.meta = [][2]string{{MetaSchema, string(opt.Schema.MarshalCompact())}, {MetaSource, string(src)}}
+	w.kv.Append("ARROW:schema", base64.StdEncoding.EncodeToString(ipcSchema.Bytes()))
+	w.kv.Append(MetaSchema, string(opt.Schema.MarshalCompact()))
+	w.kv.Append(MetaSource, string(src))
 	return w, nil
+}
+
+// checkShape checks that the leaf columns of r are those of sc, in order,
+// with their levels and types.
+func checkShape(sc *pqschema.Schema, r *rows) error {
+	if sc.NumColumns() != len(r.cols) {
+		return fmt.Errorf("parquet: %d leaf columns shredded, the Parquet schema has %d", len(r.cols), sc.NumColumns())
+	}
+	for i, c := range r.cols {
+		d := sc.Column(i)
+		if d.MaxDefinitionLevel() != c.maxDef || d.MaxRepetitionLevel() != c.maxRep || d.PhysicalType() != c.kind.physical() ||
+			(c.kind == leafDecimal && d.TypeLength() != decimalWidth) {
+			return fmt.Errorf("parquet: column %s is %s with levels %d/%d, shredded as %s with %d/%d",
+				d.Path(), d.PhysicalType(), d.MaxDefinitionLevel(), d.MaxRepetitionLevel(), c.kind.physical(), c.maxDef, c.maxRep)
+		}
+	}
+	return nil
 }
 
 func (w *Writer) putJSON(ctx context.Context, name string, v any) error {
@@ -359,8 +400,7 @@ type Partition struct {
 	full bool  // f is full, to publish before the next record
 	rows int64 // rows of the current part
 	a    appender
-	chk  *builders // checks records once the writer has failed
-	nchk int
+	chk  *rows // checks records once the writer has failed
 	skip int64 // records to skip: a resumed output holds them
 	err  error
 }
@@ -402,7 +442,7 @@ func (p *Partition) Write(r *codec.Record) error {
 			p.err = err
 			return err
 		}
-		// The builders hold part of a row: this file is lost, and so is
+		// The columns hold part of a row: this file is lost, and so is
 		// the output.
 		p.w.failed.Store(true)
 		p.f.abort()
@@ -431,29 +471,25 @@ func reject(me *MismatchError) error {
 	return &codec.RejectError{Kind: "schema_mismatch", Path: me.Path, Reason: me.Reason, Err: errors.New(me.Msg)}
 }
 
-// check appends r to scratch builders, to tell whether it fits.
+// check shreds r into scratch columns, to tell whether it fits.
 func (p *Partition) check(r *codec.Record) error {
 	if p.f != nil {
 		p.f.abort()
 		p.f, p.full = nil, false
 	}
 	if p.chk == nil {
-		p.chk = newBuilders(p.w.mem, p.w.opt.Schema, p.w.schema)
+		p.chk = newRows(p.w.opt.Schema)
 	}
 	p.a.path = p.a.path[:0]
 	err := p.chk.appendRecord(&p.a, r)
+	p.chk.reset()
+	p.a.bytes = 0
 	var me *MismatchError
 	switch {
 	case errors.As(err, &me):
-		p.chk.release()
-		p.chk, p.nchk = nil, 0
 		return reject(me)
 	case err != nil:
 		return err
-	}
-	if p.nchk++; p.nchk >= 1024 {
-		p.chk.rb.NewRecordBatch().Release()
-		p.nchk = 0
 	}
 	return nil
 }
@@ -464,10 +500,7 @@ func (p *Partition) Close() error {
 	if p.skip > 0 && p.err == nil && !p.w.failed.Load() {
 		p.err = fmt.Errorf("%s has %d records fewer than the output being resumed holds of it: it changed since", p.file, p.skip)
 	}
-	if p.chk != nil {
-		p.chk.release()
-		p.chk = nil
-	}
+	p.chk = nil
 	if p.err != nil || p.f == nil {
 		if p.f != nil {
 			p.f.abort()
@@ -504,10 +537,10 @@ func (w *Writer) take() (*fileWriter, error) {
 		w.free = w.free[:n-1]
 		return f, nil
 	}
-	f := &fileWriter{w: w, b: newBuilders(w.mem, w.opt.Schema, w.schema)}
+	f := &fileWriter{w: w, b: newRows(w.opt.Schema)}
 	w.files = append(w.files, f)
-	// Each file written at once churns through its batches' builders
-	// and its row groups' pages: hold twice a row group per file for
+	// Each file written at once churns through its row groups' pages:
+	// hold twice a row group per file for
 	// reuse, or the memory goes back to the garbage collector, which
 	// gives it back to the system, from which the next batch faults it
 	// in again.
@@ -523,7 +556,7 @@ func (w *Writer) give(f *fileWriter) {
 
 // publish closes f's file, commits it and records it in _parts/. f is
 // done with: it leaves w.files, which kept every file writer of a run, and
-// with each its builders and 1 MiB write buffer, so that memory grew with
+// with each its columns and 1 MiB write buffer, so that memory grew with
 // the number of files written.
 func (w *Writer) publish(ctx context.Context, f *fileWriter) error {
 	out, err := f.finish()
@@ -533,7 +566,7 @@ func (w *Writer) publish(ctx context.Context, f *fileWriter) error {
 	w.mu.Lock()
 	w.files = slices.DeleteFunc(w.files, func(g *fileWriter) bool { return g == f })
 	w.mu.Unlock()
-	f.b.release()
+	f.b = nil
 	if err := w.putJSON(ctx, partKey(out.Path), out); err != nil {
 		return err
 	}
@@ -614,23 +647,22 @@ func (w *Writer) Abort(ctx context.Context, discard bool) error {
 	return errors.Join(errs...)
 }
 
-// A fileWriter is one output file being written, with its Arrow builders.
+// A fileWriter is one output file being written, with its columns.
 type fileWriter struct {
 	w            *Writer
-	b            *builders
-	pending      int           // rows in the builders
-	pendingBytes int64         // their input bytes (see appender.bytes)
-	sizes        []builderSize // of the builders at the last flush
-	rgBytes      int64         // input bytes of the current row group
+	b            *rows
+	pending      int   // rows in the columns
+	pendingBytes int64 // their input bytes (see appender.bytes)
+	rgBytes      int64 // input bytes of the current row group
 	inputs       []Input
 
-	// The open file, if any.
+	// The open file, if any, and its row group being written, if any.
 	name string
 	sw   store.Writer
 	bw   *bufio.Writer
 	cw   countWriter
-	fw   *pqarrow.FileWriter
-	done bool
+	fw   *file.Writer
+	rgw  file.BufferedRowGroupWriter
 }
 
 type countWriter struct {
@@ -647,14 +679,15 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // size is the file's size so far: the row groups written, and the one
 // being built.
 func (f *fileWriter) size() int64 {
-	if f.fw == nil {
-		return 0
+	n := f.cw.n
+	if f.rgw != nil {
+		n += f.rgw.TotalCompressedBytes()
 	}
-	return f.cw.n + f.fw.RowGroupTotalCompressedBytes()
+	return n
 }
 
-// flush encodes the rows built so far into the file's current row group,
-// opening the file first if needed.
+// flush encodes the rows shredded so far into the file's current row
+// group, opening the file and the row group first if needed.
 func (f *fileWriter) flush() error {
 	if f.pending == 0 {
 		return nil
@@ -664,22 +697,33 @@ func (f *fileWriter) flush() error {
 			return err
 		}
 	}
-	fields := f.b.rb.Fields()
-	f.sizes = builderSizes(f.sizes[:0], fields...)
-	rec := f.b.rb.NewRecordBatch()
-	defer rec.Release()
-	reserve(f.sizes, fields...)
+	if f.rgw == nil {
+		rgw, err := f.fw.AppendBufferedRowGroupChecked()
+		if err != nil {
+			return err
+		}
+		f.rgw = rgw
+	}
 	f.rgBytes += f.pendingBytes
 	f.pending, f.pendingBytes = 0, 0
-	if err := f.fw.WriteBuffered(rec); err != nil {
-		return err
+	for i, c := range f.b.cols {
+		cw, err := f.rgw.Column(i)
+		if err == nil {
+			err = c.write(cw)
+		}
+		if err != nil {
+			f.b.reset()
+			return fmt.Errorf("%s: %w", f.w.pq.Column(i).Path(), err)
+		}
 	}
 	// Pages are flushed to the file only when their row group closes:
 	// close it at RowGroupSize of input or of encoded bytes, whichever
 	// comes first, so that the file's size is known and memory bounded.
-	if f.rgBytes >= f.w.opt.rowGroupSize() || f.fw.RowGroupTotalCompressedBytes() >= f.w.opt.rowGroupSize() {
+	if f.rgBytes >= f.w.opt.rowGroupSize() || f.rgw.TotalCompressedBytes() >= f.w.opt.rowGroupSize() {
 		f.rgBytes = 0
-		return f.fw.NewBufferedRowGroupChecked()
+		rgw := f.rgw
+		f.rgw = nil
+		return rgw.Close()
 	}
 	return nil
 }
@@ -694,18 +738,11 @@ func (f *fileWriter) open() error {
 	f.sw = sw
 	f.bw = bufio.NewWriterSize(sw, 1<<20)
 	f.cw = countWriter{w: f.bw}
-	fw, err := pqarrow.NewFileWriter(f.w.schema, &f.cw, f.w.props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(f.w.mem)))
+	fw, err := file.NewParquetWriterWithError(&f.cw, f.w.pq.Root(), file.WithWriterProps(f.w.props), file.WithWriteMetadata(slices.Clone(f.w.kv)))
 	if err != nil {
 		sw.Abort()
 		f.sw = nil
 		return err
-	}
-	for _, kv := range f.w.meta {
-		if err := fw.AppendKeyValueMetadata(kv[0], kv[1]); err != nil {
-			sw.Abort()
-			f.sw = nil
-			return err
-		}
 	}
 	f.fw = fw
 	return nil
@@ -726,7 +763,7 @@ func (f *fileWriter) finish() (OutputFile, error) {
 	for _, in := range f.inputs {
 		out.Rows += in.Rows
 	}
-	err := f.fw.Close()
+	err := f.fw.Close() // closes the row group too
 	if err == nil {
 		err = f.bw.Flush()
 	}
@@ -736,104 +773,116 @@ func (f *fileWriter) finish() (OutputFile, error) {
 		f.sw.Abort()
 	}
 	out.Bytes = f.cw.n
-	f.fw, f.sw, f.bw, f.inputs, f.rgBytes = nil, nil, nil, nil, 0
+	f.fw, f.rgw, f.sw, f.bw, f.inputs, f.rgBytes = nil, nil, nil, nil, nil, 0
+	f.cw = countWriter{}
 	if err != nil {
 		return OutputFile{}, fmt.Errorf("%s: %w", f.name, err)
 	}
 	return out, nil
 }
 
-// abort discards the open file, if any, and the rows built. f is not
-// used again: its builders are released rather than emptied into a
-// record batch, for they may hold part of a row (a record that did not
-// fit the schema), of which NewRecordBatch panics.
+// abort discards the open file, if any, and the rows shredded. f is not
+// used again.
 func (f *fileWriter) abort() {
 	if f.sw != nil {
 		f.sw.Abort()
 	}
-	f.fw, f.sw, f.bw, f.inputs, f.rgBytes = nil, nil, nil, nil, 0
+	if f.rgw != nil {
+		// Give the pages back to the allocator.
+		f.rgw.Close()
+	}
+	f.fw, f.rgw, f.sw, f.bw, f.inputs, f.rgBytes = nil, nil, nil, nil, nil, 0
+	f.cw = countWriter{}
 	if f.b != nil {
-		f.b.release()
+		f.b.reset()
 		f.b = nil
 	}
 	f.pending, f.pendingBytes = 0, 0
 }
 
-// builders are the Arrow builders of rows and the writers that fill them.
-type builders struct {
-	rb       *array.RecordBuilder
-	full     *fieldsWriter // a full export's columns
-	op       *array.StringBuilder
-	wt       *array.TimestampBuilder
+// rows are the leaf columns of a batch of rows and the writers that shred
+// records into them.
+type rows struct {
+	cols     []*column // in the order of the Parquet schema's leaves
+	full     *fieldsWriter
+	op, wt   *column
 	keys     *fieldsWriter
-	newImage *array.StructBuilder
-	oldImage *array.StructBuilder
-	newF     *fieldsWriter
-	oldF     *fieldsWriter
+	newImage *fieldsWriter
+	oldImage *fieldsWriter
+	newCols  []*column // the columns of each image, for its nulls
+	oldCols  []*column
 	change   bool
 }
 
-func newBuilders(mem memory.Allocator, s *Schema, as *arrow.Schema) *builders {
-	b := &builders{rb: array.NewRecordBuilder(mem, as)}
+// newRows makes the columns of s's rows, in the order of the fields of
+// arrowSchema(s).
+func newRows(s *Schema) *rows {
+	var sh shape
+	r := &rows{}
 	if s.Kind == KindFull {
-		slots := slices.Concat(s.Keys, s.Attributes)
-		b.full = newFieldsWriter(slots, func(i int) array.Builder { return b.rb.Field(i) })
-		return b
+		r.full = sh.fields(slices.Concat(s.Keys, s.Attributes), 1, 0)
+		r.cols = sh.cols
+		return r
 	}
-	b.change = true
-	b.op = b.rb.Field(0).(*array.StringBuilder)
-	b.wt = b.rb.Field(1).(*array.TimestampBuilder)
-	b.keys = newFieldsWriter(s.Keys, func(i int) array.Builder { return b.rb.Field(2 + i) })
+	r.change = true
+	r.op = sh.leaf(leafBytes, 0, 0)
+	r.wt = sh.leaf(leafInt64, 0, 0)
+	r.keys = sh.fields(s.Keys, 1, 0)
 	if len(s.Attributes) > 0 {
-		n := 2 + len(s.Keys)
-		b.newImage = b.rb.Field(n).(*array.StructBuilder)
-		b.oldImage = b.rb.Field(n + 1).(*array.StructBuilder)
-		b.newF = newFieldsWriter(s.Attributes, b.newImage.FieldBuilder)
-		b.oldF = newFieldsWriter(s.Attributes, b.oldImage.FieldBuilder)
+		n := len(sh.cols)
+		r.newImage = sh.fields(s.Attributes, 2, 0)
+		r.newCols = sh.since(n)
+		n = len(sh.cols)
+		r.oldImage = sh.fields(s.Attributes, 2, 0)
+		r.oldCols = sh.since(n)
 	}
-	return b
+	r.cols = sh.cols
+	return r
 }
 
-func (b *builders) release() { b.rb.Release() }
+func (r *rows) reset() {
+	for _, c := range r.cols {
+		c.reset()
+	}
+}
 
-func (b *builders) appendRecord(a *appender, r *codec.Record) error {
-	if !b.change {
-		if r.IsChange() {
+func (r *rows) appendRecord(a *appender, rec *codec.Record) error {
+	if !r.change {
+		if rec.IsChange() {
 			return a.mismatch("unexpected_record", "an incremental export's record, and the schema is of a full export")
 		}
 		a.path = append(a.path, pathElem{name: "Item"})
-		return a.appendItem(b.full, r.Item)
+		return a.appendItem(r.full, rec.Item, 0)
 	}
-	if !r.IsChange() {
+	if !rec.IsChange() {
 		return a.mismatch("unexpected_record", "a full export's record, and the schema is of an incremental export")
 	}
-	if b.newImage == nil && (len(r.NewImage) > 0 || len(r.OldImage) > 0) {
+	if r.newImage == nil && (len(rec.NewImage) > 0 || len(rec.OldImage) > 0) {
 		a.path = append(a.path, pathElem{name: "NewImage"})
 		return a.mismatch("unknown_attribute", "the schema has no image attributes")
 	}
-	b.op.Append(r.Op().String())
-	b.wt.Append(arrow.Timestamp(r.WriteTimestampMicros))
+	r.op.str(0, rec.Op().String())
+	r.wt.int64(0, rec.WriteTimestampMicros)
 	a.path = append(a.path, pathElem{name: "Keys"})
-	if err := a.appendItem(b.keys, r.Keys); err != nil {
+	if err := a.appendItem(r.keys, rec.Keys, 0); err != nil {
 		return err
 	}
 	a.path = a.path[:0]
-	if b.newImage == nil {
+	if r.newImage == nil {
 		return nil
 	}
 	for _, im := range [2]struct {
 		name string
 		it   codec.Item
-		sb   *array.StructBuilder
 		f    *fieldsWriter
-	}{{"NewImage", r.NewImage, b.newImage, b.newF}, {"OldImage", r.OldImage, b.oldImage, b.oldF}} {
+		cols []*column
+	}{{"NewImage", rec.NewImage, r.newImage, r.newCols}, {"OldImage", rec.OldImage, r.oldImage, r.oldCols}} {
 		if im.it == nil {
-			im.sb.AppendNull()
+			nulls(im.cols, 0, 0)
 			continue
 		}
-		im.sb.Append(true)
 		a.path = append(a.path[:0], pathElem{name: im.name})
-		if err := a.appendItem(im.f, im.it); err != nil {
+		if err := a.appendItem(im.f, im.it, 0); err != nil {
 			return err
 		}
 	}
