@@ -455,6 +455,20 @@ func (a *appender) appendNumber(t *typeWriter, rep int16, s string) error {
 		c.bytes(rep, a.buf)
 		return nil
 	}
+	if n, ok := parseSmall(s); ok {
+		switch t.num {
+		case numInt64:
+			if v, ok := n.int64(); ok {
+				c.int64(rep, v)
+				return nil
+			}
+		case numDecimal:
+			if v, ok := n.decimal128(t.scale); ok {
+				c.decimal(rep, v)
+				return nil
+			}
+		}
+	}
 	var d decimal
 	d, a.buf = parseDecimal(a.buf, s)
 	if !d.ok {
