@@ -70,10 +70,10 @@ type column struct {
 
 func (c *column) levels(def, rep int16) {
 	if c.maxDef > 0 {
-		c.def = append(c.def, def)
+		c.def = append(grow(c.def, 1), def)
 	}
 	if c.maxRep > 0 {
-		c.rep = append(c.rep, rep)
+		c.rep = append(grow(c.rep, 1), rep)
 	}
 }
 
@@ -82,40 +82,48 @@ func (c *column) null(def, rep int16) { c.levels(def, rep) }
 
 func (c *column) bytes(rep int16, b []byte) {
 	c.levels(c.maxDef, rep)
-	c.data = append(c.data, b...)
-	c.ends = append(c.ends, len(c.data))
+	c.data = append(grow(c.data, len(b)), b...)
+	c.ends = append(grow(c.ends, 1), len(c.data))
 }
 
 func (c *column) str(rep int16, s string) {
 	c.levels(c.maxDef, rep)
-	c.data = append(c.data, s...)
-	c.ends = append(c.ends, len(c.data))
+	c.data = append(grow(c.data, len(s)), s...)
+	c.ends = append(grow(c.ends, 1), len(c.data))
 }
 
 func (c *column) int64(rep int16, n int64) {
 	c.levels(c.maxDef, rep)
-	c.i64 = append(c.i64, n)
+	c.i64 = append(grow(c.i64, 1), n)
 }
 
 func (c *column) double(rep int16, f float64) {
 	c.levels(c.maxDef, rep)
-	c.f64 = append(c.f64, f)
+	c.f64 = append(grow(c.f64, 1), f)
 }
 
 func (c *column) bool(rep int16, b bool) {
 	c.levels(c.maxDef, rep)
-	c.bools = append(c.bools, b)
+	c.bools = append(grow(c.bools, 1), b)
 }
 
 func (c *column) decimal(rep int16, n decimal128.Num) {
 	c.levels(c.maxDef, rep)
-	c.data = binary.BigEndian.AppendUint64(c.data, uint64(n.HighBits()))
+	c.data = binary.BigEndian.AppendUint64(grow(c.data, decimalWidth), uint64(n.HighBits()))
 	c.data = binary.BigEndian.AppendUint64(c.data, n.LowBits())
 }
 
-// size is the memory the column's batch takes.
-func (c *column) size() int {
-	return 2*(len(c.def)+len(c.rep)) + len(c.data) + 8*len(c.ends) + 8*(len(c.i64)+len(c.f64)) + len(c.bools)
+// grow returns s with room for n more elements. Where it must grow, it
+// doubles: append grows large slices by a quarter, which copies a column
+// several times over before it holds a batch. A column keeps its memory
+// from one batch to the next.
+func grow[T any](s []T, n int) []T {
+	if len(s)+n <= cap(s) {
+		return s
+	}
+	ns := make([]T, len(s), max(2*cap(s), len(s)+n, 64))
+	copy(ns, s)
+	return ns
 }
 
 // reset empties the column for the next batch, keeping its memory.
@@ -137,7 +145,7 @@ func (c *column) write(cw file.ColumnChunkWriter) error {
 	var err error
 	switch w := cw.(type) {
 	case *file.ByteArrayColumnChunkWriter:
-		c.vals = c.vals[:0]
+		c.vals = grow(c.vals[:0], len(c.ends))
 		data := c.data
 		if data == nil {
 			// Only empty values: a nil one would be no value at all to
@@ -158,7 +166,7 @@ func (c *column) write(cw file.ColumnChunkWriter) error {
 	case *file.BooleanColumnChunkWriter:
 		_, err = w.WriteBatch(c.bools, def, rep)
 	case *file.FixedLenByteArrayColumnChunkWriter:
-		c.flba = c.flba[:0]
+		c.flba = grow(c.flba[:0], len(c.data)/decimalWidth)
 		for i := 0; i < len(c.data); i += decimalWidth {
 			c.flba = append(c.flba, c.data[i:i+decimalWidth:i+decimalWidth])
 		}
