@@ -1,5 +1,5 @@
 // Package parquet writes the items of a DynamoDB export as Parquet files
-// with a typed schema, through Apache Arrow's pqarrow writer.
+// with a typed schema, through Apache Arrow's Parquet writer (arrow-go).
 //
 // # Schema
 //
@@ -52,9 +52,20 @@
 // whose source data files were all written whole and removes the rest, so
 // that no row is ever written twice.
 //
+// Records are shredded (Dremel's record shredding, which Parquet's nested
+// columns are) straight into the leaf columns of the file's Parquet
+// schema, their definition and repetition levels and values, and each
+// batch of rows is written column by column into the current row group:
+// no Arrow arrays are built on the way. The Parquet schema is the one
+// pqarrow derives from the rows' Arrow schema, which each file also
+// stores (ARROW:schema), so that readers into Arrow see the same types.
+// Each column chunk's statistics (min, max, null count) are those of its
+// values.
+//
 // Memory is bounded by the options, not by the export: each worker holds
 // one row group being encoded (Options.RowGroupSize) and one batch of rows
-// being built (8 MiB of input); HeapBound says how much heap that takes.
+// being shredded (8 MiB of input); HeapBound says how much heap that
+// takes.
 //
 // # Compression
 //
