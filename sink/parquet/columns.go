@@ -195,10 +195,13 @@ type fieldsWriter struct {
 
 // A shape makes the writers of a schema and their leaf columns, in the
 // order of the Parquet schema's leaves (depth first).
-type shape struct{ cols []*column }
+type shape struct {
+	cols []*column
+	mem  *int64 // where the columns count the bytes they hold
+}
 
 func (s *shape) leaf(kind leafKind, def, rep int16) *column {
-	c := &column{kind: kind, maxDef: def, maxRep: rep}
+	c := &column{kind: kind, maxDef: def, maxRep: rep, mem: s.mem}
 	s.cols = append(s.cols, c)
 	return c
 }

@@ -66,14 +66,20 @@ type column struct {
 	// scratch for write
 	vals []pq.ByteArray
 	flba []pq.FixedLenByteArray
+	// mem counts, for the rows that hold the column, the bytes appended
+	// to it: 2 a level, the values, and the ends and scratch slices (32
+	// bytes a byte-array value, 24 a decimal).
+	mem *int64
 }
 
 func (c *column) levels(def, rep int16) {
 	if c.maxDef > 0 {
 		c.def = append(grow(c.def, 1), def)
+		*c.mem += 2
 	}
 	if c.maxRep > 0 {
 		c.rep = append(grow(c.rep, 1), rep)
+		*c.mem += 2
 	}
 }
 
@@ -84,33 +90,39 @@ func (c *column) bytes(rep int16, b []byte) {
 	c.levels(c.maxDef, rep)
 	c.data = append(grow(c.data, len(b)), b...)
 	c.ends = append(grow(c.ends, 1), len(c.data))
+	*c.mem += int64(len(b)) + 32
 }
 
 func (c *column) str(rep int16, s string) {
 	c.levels(c.maxDef, rep)
 	c.data = append(grow(c.data, len(s)), s...)
 	c.ends = append(grow(c.ends, 1), len(c.data))
+	*c.mem += int64(len(s)) + 32
 }
 
 func (c *column) int64(rep int16, n int64) {
 	c.levels(c.maxDef, rep)
 	c.i64 = append(grow(c.i64, 1), n)
+	*c.mem += 8
 }
 
 func (c *column) double(rep int16, f float64) {
 	c.levels(c.maxDef, rep)
 	c.f64 = append(grow(c.f64, 1), f)
+	*c.mem += 8
 }
 
 func (c *column) bool(rep int16, b bool) {
 	c.levels(c.maxDef, rep)
 	c.bools = append(grow(c.bools, 1), b)
+	*c.mem++
 }
 
 func (c *column) decimal(rep int16, n decimal128.Num) {
 	c.levels(c.maxDef, rep)
 	c.data = binary.BigEndian.AppendUint64(grow(c.data, decimalWidth), uint64(n.HighBits()))
 	c.data = binary.BigEndian.AppendUint64(c.data, n.LowBits())
+	*c.mem += decimalWidth + 24
 }
 
 // grow returns s with room for n more elements. Where it must grow, it

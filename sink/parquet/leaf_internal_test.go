@@ -1,6 +1,8 @@
 package parquet
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/ddbexport/ddbexport/codec"
+	"github.com/ddbexport/ddbexport/store/localfs"
 )
 
 // TestCheckShape checks that the shredder's columns are those of the
@@ -68,5 +71,51 @@ func TestCheckShape(t *testing.T) {
 		if err := checkShape(sc, r); err == nil {
 			t.Errorf("%s export: a column missing passes", s.Kind)
 		}
+	}
+}
+
+// TestWriter_sparseMemory writes items of one attribute each into a
+// schema of 3,000, each null in the others: the columns' memory, two
+// bytes a null, not the items' few bytes, must bound a batch.
+func TestWriter_sparseMemory(t *testing.T) {
+	const attrs = 3000
+	inf := NewInferrer(InferOptions{})
+	for i := range attrs {
+		inf.Add(&codec.Record{Item: codec.Item{codec.N(fmt.Sprint(i)).Named(fmt.Sprintf("a%04d", i))}})
+	}
+	s, err := inf.Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := newWriter(localfs.New(t.TempDir()), Options{Schema: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p := w.Partition(ctx, "a.json.gz")
+	var most int64
+	const n = 20000
+	for i := range n {
+		if err := p.Write(&codec.Record{Item: codec.Item{codec.N("1").Named(fmt.Sprintf("a%04d", i%attrs))}}); err != nil {
+			t.Fatal(err)
+		}
+		most = max(most, p.f.b.mem)
+	}
+	// A row is 3,000 levels: 6,000 bytes, where its item is 1.
+	if bound := 2*w.batchBytes + 2*attrs + 64; most > bound {
+		t.Errorf("the columns held %d bytes, more than twice a batch (%d)", most, bound)
+	}
+	if most < w.batchBytes {
+		t.Errorf("the columns held at most %d bytes: the test wants batches bounded by memory, not by rows", most)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := w.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Rows != n {
+		t.Errorf("%d rows, want %d", m.Rows, n)
 	}
 }

@@ -56,7 +56,9 @@ const (
 	DefaultRowGroupSize   = 32 << 20
 	DefaultCompression    = "zstd"
 	// batchBytes and batchRows bound the rows shredded into columns
-	// before they are encoded into the current row group.
+	// before they are encoded into the current row group; so does twice
+	// batchBytes of the columns' memory, where items are sparse in a wide
+	// schema or their numbers short.
 	batchBytes = 8 << 20
 	batchRows  = 64 << 10
 )
@@ -454,7 +456,7 @@ func (p *Partition) Write(r *codec.Record) error {
 	p.f.pending++
 	p.f.pendingBytes += p.a.bytes
 	p.a.bytes = 0
-	if p.f.pending >= batchRows || p.f.pendingBytes >= p.w.batchBytes {
+	if p.f.pending >= batchRows || p.f.pendingBytes >= p.w.batchBytes || p.f.b.mem >= 2*p.w.batchBytes {
 		if err := p.f.flush(); err != nil {
 			p.err = err
 			return err
@@ -540,10 +542,9 @@ func (w *Writer) take() (*fileWriter, error) {
 	f := &fileWriter{w: w, b: newRows(w.opt.Schema)}
 	w.files = append(w.files, f)
 	// Each file written at once churns through its row groups' pages:
-	// hold twice a row group per file for
-	// reuse, or the memory goes back to the garbage collector, which
-	// gives it back to the system, from which the next batch faults it
-	// in again.
+	// hold twice a row group per file for reuse, or the memory goes back
+	// to the garbage collector, which gives it back to the system, from
+	// which the next batch faults it in again.
 	w.alloc.atLeast(2 * int64(len(w.files)) * w.opt.rowGroupSize())
 	return f, nil
 }
@@ -716,6 +717,7 @@ func (f *fileWriter) flush() error {
 			return fmt.Errorf("%s: %w", f.w.pq.Column(i).Path(), err)
 		}
 	}
+	f.b.mem = 0
 	// Pages are flushed to the file only when their row group closes:
 	// close it at RowGroupSize of input or of encoded bytes, whichever
 	// comes first, so that the file's size is known and memory bounded.
@@ -803,6 +805,7 @@ func (f *fileWriter) abort() {
 // rows are the leaf columns of a batch of rows and the writers that shred
 // records into them.
 type rows struct {
+	mem      int64     // bytes the columns hold (see column.mem)
 	cols     []*column // in the order of the Parquet schema's leaves
 	full     *fieldsWriter
 	op, wt   *column
@@ -817,8 +820,8 @@ type rows struct {
 // newRows makes the columns of s's rows, in the order of the fields of
 // arrowSchema(s).
 func newRows(s *Schema) *rows {
-	var sh shape
 	r := &rows{}
+	sh := shape{mem: &r.mem}
 	if s.Kind == KindFull {
 		r.full = sh.fields(slices.Concat(s.Keys, s.Attributes), 1, 0)
 		r.cols = sh.cols
@@ -844,6 +847,7 @@ func (r *rows) reset() {
 	for _, c := range r.cols {
 		c.reset()
 	}
+	r.mem = 0
 }
 
 func (r *rows) appendRecord(a *appender, rec *codec.Record) error {
