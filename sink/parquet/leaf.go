@@ -17,7 +17,7 @@ import (
 // values. A batch of rows is then written column by column into the
 // current row group's column chunks, which encode and compress its pages.
 // There are no Arrow arrays in between: building them, and pqarrow's
-// walk over them to make the same levels, cost a third of what writing
+// walk over them to make the same levels, cost a quarter of what writing
 // took besides compression.
 
 // leafKind is the physical type of a leaf column.
