@@ -376,7 +376,7 @@ func (a *appender) appendValue(w *slotWriter, v *codec.Value, rep int16) error {
 	case w.json:
 		a.buf = ddbjson.AppendValue(a.buf[:0], *v)
 		a.bytes += int64(len(a.buf))
-		w.text.bytes(rep, a.buf)
+		value(w.text, rep, a.buf)
 		return nil
 	}
 	t := w.mixed[v.Type]
@@ -398,7 +398,7 @@ func (a *appender) appendTyped(t *typeWriter, v *codec.Value, rep int16) error {
 	switch t.ty {
 	case codec.TypeS, codec.TypeB:
 		a.bytes += int64(len(v.Str))
-		t.col.str(rep, v.Str)
+		value(t.col, rep, v.Str)
 	case codec.TypeN:
 		return a.appendNumber(t, rep, v.Str)
 	case codec.TypeBOOL:
@@ -413,7 +413,7 @@ func (a *appender) appendTyped(t *typeWriter, v *codec.Value, rep int16) error {
 		}
 		for i := range v.Elems {
 			a.bytes += int64(len(v.Elems[i].Str))
-			t.col.str(rep, v.Elems[i].Str)
+			value(t.col, rep, v.Elems[i].Str)
 			rep = t.rep
 		}
 	case codec.TypeNS:
@@ -455,7 +455,7 @@ func (a *appender) appendNumber(t *typeWriter, rep int16, s string) error {
 		if !ok {
 			return a.mismatch("number_out_of_column", "%q is not a number", s)
 		}
-		c.bytes(rep, a.buf)
+		value(c, rep, a.buf)
 		return nil
 	}
 	if n, ok := parseSmall(s); ok {

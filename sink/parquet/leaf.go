@@ -86,18 +86,12 @@ func (c *column) levels(def, rep int16) {
 // null appends a null, at definition level def.
 func (c *column) null(def, rep int16) { c.levels(def, rep) }
 
-func (c *column) bytes(rep int16, b []byte) {
+// value appends a byte-array value (text or bytes).
+func value[T string | []byte](c *column, rep int16, b T) {
 	c.levels(c.maxDef, rep)
 	c.data = append(grow(c.data, len(b)), b...)
 	c.ends = append(grow(c.ends, 1), len(c.data))
 	*c.mem += int64(len(b)) + 32
-}
-
-func (c *column) str(rep int16, s string) {
-	c.levels(c.maxDef, rep)
-	c.data = append(grow(c.data, len(s)), s...)
-	c.ends = append(grow(c.ends, 1), len(c.data))
-	*c.mem += int64(len(s)) + 32
 }
 
 func (c *column) int64(rep int16, n int64) {

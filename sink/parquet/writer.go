@@ -865,7 +865,7 @@ func (r *rows) appendRecord(a *appender, rec *codec.Record) error {
 		a.path = append(a.path, pathElem{name: "NewImage"})
 		return a.mismatch("unknown_attribute", "the schema has no image attributes")
 	}
-	r.op.str(0, rec.Op().String())
+	value(r.op, 0, rec.Op().String())
 	r.wt.int64(0, rec.WriteTimestampMicros)
 	a.path = append(a.path, pathElem{name: "Keys"})
 	if err := a.appendItem(r.keys, rec.Keys, 0); err != nil {
