@@ -16,7 +16,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
@@ -203,12 +202,11 @@ type Input struct {
 // file is written under a temporary name and published whole; the
 // manifest and _SUCCESS are written by Close, last.
 type Writer struct {
-	st     store.Store
-	opt    Options
-	schema *arrow.Schema // of the rows, stored in each file (ARROW:schema)
-	pq     *pqschema.Schema
-	props  *pq.WriterProperties
-	kv     metadata.KeyValueMetadata
+	st    store.Store
+	opt   Options
+	pq    *pqschema.Schema
+	props *pq.WriterProperties
+	kv    metadata.KeyValueMetadata
 
 	// batchBytes bounds the input bytes of the rows built before they
 	// are encoded: batchBytes, less for small files.
@@ -290,7 +288,7 @@ func newWriterMem(st store.Store, opt Options, wrap func(memory.Allocator) memor
 		return nil, err
 	}
 	codecName, _ := ParseCompression(opt.Compression)
-	w := &Writer{st: st, opt: opt, schema: arrowSchema(opt.Schema), alloc: newPoolAllocator(opt.rowGroupSize())}
+	w := &Writer{st: st, opt: opt, alloc: newPoolAllocator(opt.rowGroupSize())}
 	w.mem = w.alloc
 	if wrap != nil {
 		w.mem = wrap(w.alloc)
@@ -319,7 +317,8 @@ func newWriterMem(st store.Store, opt Options, wrap func(memory.Allocator) memor
 	// The Parquet schema is pqarrow's of the Arrow schema, which each
 	// file stores as pqarrow's writer does: readers that read Parquet
 	// into Arrow take the Arrow types from it (the UTC of write_time).
-	sc, err := pqarrow.ToParquet(w.schema, w.props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	schema := arrowSchema(opt.Schema)
+	sc, err := pqarrow.ToParquet(schema, w.props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return nil, fmt.Errorf("parquet: schema: %w", err)
 	}
@@ -328,7 +327,7 @@ func newWriterMem(st store.Store, opt Options, wrap func(memory.Allocator) memor
 		return nil, err
 	}
 	var ipcSchema bytes.Buffer
-	iw := ipc.NewWriter(&ipcSchema, ipc.WithSchema(w.schema), ipc.WithAllocator(w.mem))
+	iw := ipc.NewWriter(&ipcSchema, ipc.WithSchema(schema), ipc.WithAllocator(w.mem))
 	if err := iw.Close(); err != nil {
 		return nil, fmt.Errorf("parquet: schema: %w", err)
 	}
