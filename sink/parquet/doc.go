@@ -41,7 +41,10 @@
 //
 // A Writer takes records from many goroutines, one Partition per source
 // data file, and fills Parquet files of about Options.TargetFileSize,
-// packing small data files together. Each file is written under a
+// packing small data files together. Partitions written at once write
+// files of their own; Close gathers the rows of those that never reached
+// a batch into one, so that a small export gives one file, not one per
+// worker. Each file is written under a
 // temporary name that no *.parquet glob matches and published whole; a
 // record of each published file goes to _parts/. Close writes
 // _manifest.json then _SUCCESS, last. A record that does not fit the

@@ -132,6 +132,21 @@ func grow[T any](s []T, n int) []T {
 	return ns
 }
 
+// appendColumn appends the rows of s, a column of the same leaf.
+func (c *column) appendColumn(s *column) {
+	c.def = append(grow(c.def, len(s.def)), s.def...)
+	c.rep = append(grow(c.rep, len(s.rep)), s.rep...)
+	base := len(c.data)
+	c.data = append(grow(c.data, len(s.data)), s.data...)
+	c.ends = grow(c.ends, len(s.ends))
+	for _, end := range s.ends {
+		c.ends = append(c.ends, base+end)
+	}
+	c.i64 = append(grow(c.i64, len(s.i64)), s.i64...)
+	c.f64 = append(grow(c.f64, len(s.f64)), s.f64...)
+	c.bools = append(grow(c.bools, len(s.bools)), s.bools...)
+}
+
 // reset empties the column for the next batch, keeping its memory.
 func (c *column) reset() {
 	c.def, c.rep, c.data, c.ends = c.def[:0], c.rep[:0], c.data[:0], c.ends[:0]

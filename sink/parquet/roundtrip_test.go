@@ -1,6 +1,7 @@
 package parquet_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/ddbexport/ddbexport/codec"
 	"github.com/ddbexport/ddbexport/sink/parquet"
+	"github.com/ddbexport/ddbexport/store/storetest"
 )
 
 var smallFiles = parquet.Options{TargetFileSize: 16 << 10, RowGroupSize: 4 << 10}
@@ -218,5 +220,64 @@ func TestRoundTrip_attributeOrder(t *testing.T) {
 	_, out := roundTrip(t, split(fullRecords(items), 2), parquet.InferOptions{}, parquet.Options{})
 	if len(out.Records) != len(items) {
 		t.Errorf("%d records, want %d", len(out.Records), len(items))
+	}
+}
+
+// TestWriter_fold: partitions written at once each take a file of their
+// own. At Close, the files whose rows never reached a batch (only
+// shredded, the file not yet begun) are gathered into one file, the one
+// already begun if there is one: a small export gives one file, not one
+// per worker that wrote some of it.
+func TestWriter_fold(t *testing.T) {
+	for _, begun := range []bool{false, true} {
+		t.Run(fmt.Sprintf("begun=%v", begun), func(t *testing.T) {
+			var inputs []input
+			for i := range 4 {
+				in := input{File: fmt.Sprintf("data/%d.json.gz", i)}
+				for j := range 5 {
+					s := fmt.Sprintf("item %d.%d", i, j)
+					if begun && i == 2 {
+						s = longString(j, 8<<10) // 40 KiB: more than a batch (16 KiB here)
+					}
+					in.Records = append(in.Records, &codec.Record{Item: codec.Item{
+						codec.S(fmt.Sprint(i, ".", j)).Named("pk"), codec.N(fmt.Sprint(j)).Named("n"), codec.S(s).Named("s"),
+					}})
+				}
+				inputs = append(inputs, in)
+			}
+			ctx := context.Background()
+			st := storetest.NewMem()
+			opt := parquet.Options{Schema: infer(t, inputs, parquet.InferOptions{}), Prefix: "out/", RowGroupSize: 64 << 10}
+			w, err := parquet.New(ctx, st, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Every partition writes before any closes: each holds a file.
+			var parts []*parquet.Partition
+			for _, in := range inputs {
+				p := w.Partition(ctx, in.File)
+				for _, r := range in.Records {
+					if err := p.Write(r); err != nil {
+						t.Fatal(err)
+					}
+				}
+				parts = append(parts, p)
+			}
+			for _, p := range parts {
+				if err := p.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m, err := w.Close(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(m.Files) != 1 || m.Rows != 20 {
+				t.Errorf("%d rows in %d files, want 20 in 1", m.Rows, len(m.Files))
+			}
+			out := readOutput(t, st, opt.Prefix)
+			checkManifestEqual(t, m, out.Manifest)
+			checkSame(t, inputs, out, nil)
+		})
 	}
 }

@@ -515,6 +515,13 @@ func (p *Partition) Close() error {
 		f.abort()
 		return nil
 	}
+	if f.fw == nil {
+		// Less than a batch, and the file not yet begun: the rows stay
+		// shredded, for the next partition to add to, or for Close to
+		// gather with those of the other files not begun (fold).
+		p.w.give(f)
+		return nil
+	}
 	if err := f.flush(); err != nil {
 		f.abort()
 		return err
@@ -593,6 +600,10 @@ func (w *Writer) Close(ctx context.Context) (*Manifest, error) {
 	free := w.free
 	w.free = nil
 	w.mu.Unlock()
+	free, err := w.fold(free)
+	if err != nil {
+		return nil, err
+	}
 	// One open file per worker at most: finish them side by side, as the
 	// workers wrote them (their last row groups, an upload to S3).
 	var g errgroup.Group
@@ -620,6 +631,41 @@ func (w *Writer) Close(ctx context.Context) (*Manifest, error) {
 		}
 	}
 	return m, nil
+}
+
+// fold moves the rows of the files not yet begun, each less than a batch
+// of rows only shredded, into one of the files: a small export, or the
+// last data files of a run, give one file and not one per worker that
+// started one. It returns the files left to publish.
+func (w *Writer) fold(free []*fileWriter) ([]*fileWriter, error) {
+	var dst *fileWriter
+	for _, f := range free {
+		if dst == nil || dst.fw == nil && f.fw != nil {
+			dst = f // one begun already, if there is one
+		}
+	}
+	out := free[:0]
+	for _, f := range free {
+		if f == dst || f.fw != nil {
+			out = append(out, f)
+			continue
+		}
+		dst.b.appendRows(f.b)
+		dst.inputs = append(dst.inputs, f.inputs...)
+		dst.pending += f.pending
+		dst.pendingBytes += f.pendingBytes
+		f.inputs, f.pending, f.pendingBytes = nil, 0, 0
+		f.abort()
+		w.mu.Lock()
+		w.files = slices.DeleteFunc(w.files, func(g *fileWriter) bool { return g == f })
+		w.mu.Unlock()
+		if dst.pending >= batchRows || dst.pendingBytes >= w.batchBytes || dst.b.mem >= 2*w.batchBytes {
+			if err := dst.flush(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // Abort stops writing: the files still open are discarded. With discard
@@ -799,6 +845,14 @@ func (f *fileWriter) abort() {
 		f.b = nil
 	}
 	f.pending, f.pendingBytes = 0, 0
+}
+
+// appendRows appends the rows of s, rows of the same schema.
+func (r *rows) appendRows(s *rows) {
+	for i, c := range r.cols {
+		c.appendColumn(s.cols[i])
+	}
+	r.mem += s.mem
 }
 
 // rows are the leaf columns of a batch of rows and the writers that shred
