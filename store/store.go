@@ -65,6 +65,21 @@ type Store interface {
 	String() string
 }
 
+// A Sweeper is a Store that keeps what a Writer leaves behind when its
+// process dies before Commit or Abort: a local folder a hidden temporary
+// file (store/localfs), S3 an incomplete multipart upload, which the
+// bucket's owner pays for until it is aborted. Neither is an object: List
+// does not yield it, and it is never published.
+type Sweeper interface {
+	Store
+	// Sweep discards the unfinished writes to the keys under prefix (as
+	// List takes it) that match accepts, those of other processes
+	// included, and returns how many it discarded. Call it only when no
+	// other writer may be writing those keys, as when resuming an output
+	// whose run was interrupted.
+	Sweep(ctx context.Context, prefix string, match func(key string) bool) (int, error)
+}
+
 // A Writer writes one new object. Exactly one of Commit or Abort must be
 // called.
 type Writer interface {

@@ -47,7 +47,9 @@ temporary name and published whole; _manifest.json (each file with its row
 count and size, and the source export) and _SUCCESS are written last. An
 interrupted run leaves only complete files; --resume continues it, keeping
 the files whose source data files were written whole and never writing a
-row twice. Memory: the Go heap is held to workers × (2 × row-group-size +
+row twice, and removes what a run that was killed left unfinished (hidden
+temporary files in a folder; on S3, incomplete multipart uploads, which
+are billed until aborted: it needs s3:ListBucketMultipartUploads). Memory: the Go heap is held to workers × (2 × row-group-size +
 48 MiB) + 32 MiB (the runtime's soft memory limit, unless GOMEMLIMIT sets
 one), and the process adds some 30 MB: about 300 MB with the defaults on
 two cores, whatever the export's size.

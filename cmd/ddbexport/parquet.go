@@ -423,6 +423,10 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 			err = nil // start anew, as without --resume
 		} else if err != nil {
 			return &exitError{code: exitCannotCheck, err: fmt.Errorf("--resume: %w", err)}
+		} else if n, err := w.Swept(); err != nil {
+			fmt.Fprintf(stderr, "warning: --resume: what the interrupted run left unfinished was not all removed (%d were): %v\n", n, err)
+		} else if n > 0 && !quiet {
+			fmt.Fprintf(stderr, "--resume: removed %s of the interrupted run\n", count(n, "unfinished write"))
 		}
 	}
 	if w == nil {

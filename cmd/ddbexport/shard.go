@@ -86,6 +86,29 @@ func (s *shardStore) Remove(ctx context.Context, key string) error {
 
 func (s *shardStore) String() string { return s.st.String() }
 
+var _ store.Sweeper = (*shardStore)(nil)
+
+// Sweep sweeps the shard's own names only (see List), where the folder's
+// store keeps unfinished writes; the other shards' are theirs.
+func (s *shardStore) Sweep(ctx context.Context, prefix string, match func(key string) bool) (int, error) {
+	sw, ok := s.st.(store.Sweeper)
+	if !ok {
+		return 0, nil
+	}
+	total := 0
+	for _, src := range []struct{ under, as string }{{s.dir, ""}, {s.files, "part-"}} {
+		n, err := sw.Sweep(ctx, src.under, func(key string) bool {
+			key = src.as + strings.TrimPrefix(key, src.under)
+			return strings.HasPrefix(key, prefix) && match(key)
+		})
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
 // List yields the shard's folder's objects (names starting with "_"),
 // then its Parquet files ("part-…"): in lexicographic order, as "_" sorts
 // before "p".

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ddbexport/ddbexport/gen"
 	"github.com/ddbexport/ddbexport/sink/parquet"
+	"github.com/ddbexport/ddbexport/store/localfs"
 	"github.com/ddbexport/ddbexport/verify"
 )
 
@@ -254,4 +256,44 @@ func TestShards_parquet(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestShardStore_Sweep: a shard resumed after its process died sweeps the
+// unfinished writes of its own files and records, never another shard's.
+func TestShardStore_Sweep(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := localfs.New(dir)
+	for _, key := range []string{
+		"part-s00001of00002-00003.parquet", "_shards/00001-of-00002/_parts/part-00003.json", // shard 1's
+		"part-s00000of00002-00001.parquet", "_shards/00000-of-00002/_parts/part-00001.json", // shard 0's
+	} {
+		w, err := st.Create(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte("unfinished")) // and the process died
+	}
+	var asked []string
+	n, err := newShardStore(st, verify.Shard{Index: 1, Count: 2}).Sweep(ctx, "", func(key string) bool {
+		asked = append(asked, key)
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(asked)
+	if want := []string{"_parts/part-00003.json", "part-00003.parquet"}; n != 2 || !slices.Equal(asked, want) {
+		t.Errorf("swept %d, asked about %q; want 2, %q", n, asked, want)
+	}
+	var left []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) != 2 || !strings.Contains(left[0]+left[1], "00000") || strings.Contains(left[0]+left[1], "00001-of") || strings.Contains(left[0]+left[1], "s00001of") {
+		t.Errorf("left %q; want shard 0's two temporary files", left)
+	}
 }

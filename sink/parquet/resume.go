@@ -81,6 +81,10 @@ func Resume(ctx context.Context, st store.Store, opt Options) (*Writer, map[stri
 		if len(files) > 0 || len(records) > 0 {
 			return nil, nil, fmt.Errorf("%s has Parquet files but no %s: not an output of this tool, or damaged", where(st, opt.Prefix), SchemaName)
 		}
+		sweep(ctx, st, opt.Prefix) // best effort: there is no Writer to tell
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
 		return nil, nil, ErrNothingToResume
 	}
 	if opt.Schema != nil && !opt.Schema.Equal(schema) {
@@ -133,11 +137,40 @@ func Resume(ctx context.Context, st store.Store, opt Options) (*Writer, map[stri
 			}
 		}
 	}
+	w.swept, w.sweepErr = sweep(ctx, st, opt.Prefix)
+	if ctx.Err() != nil {
+		return nil, nil, ctx.Err()
+	}
 	for _, name := range slices.Sorted(maps.Keys(kept)) {
 		w.published = append(w.published, kept[name])
 	}
 	w.next.Store(maxNumber + 1)
 	return w, progress, nil
+}
+
+// Swept returns what Resume discarded of the interrupted run's unfinished
+// writes (see store.Sweeper), and the error that stopped it, if any: the
+// resumed output is whole either way, but a store that keeps them (such
+// as S3's incomplete multipart uploads, billed until aborted) still holds
+// the rest. It is 0, nil for a Writer from New.
+func (w *Writer) Swept() (int, error) { return w.swept, w.sweepErr }
+
+// sweep discards what the interrupted run left unfinished in the output
+// folder prefix, where st keeps it (a store.Sweeper): the temporary
+// files, or the incomplete multipart uploads, of the files it was writing
+// when it died. Only the output's own names are swept.
+func sweep(ctx context.Context, st store.Store, prefix string) (int, error) {
+	sw, ok := st.(store.Sweeper)
+	if !ok {
+		return 0, nil
+	}
+	return sw.Sweep(ctx, prefix, func(key string) bool {
+		name := strings.TrimPrefix(key, prefix)
+		if _, ok := partNumber(name); ok && !strings.Contains(name, "/") {
+			return true
+		}
+		return strings.HasPrefix(name, partsDir) || name == SchemaName || name == ManifestName || name == SuccessName
+	})
 }
 
 // Progress is how much of one source data file an interrupted output

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -426,5 +427,53 @@ func TestResume_edges(t *testing.T) {
 	// The same schema given is accepted.
 	if _, _, err := parquet.Resume(ctx, st, opt); err != nil {
 		t.Errorf("same schema: %v", err)
+	}
+}
+
+// TestResume_killed: a run that dies (no Abort, no Close: the process was
+// killed) leaves the temporary files of the Parquet files it was writing
+// in a local folder. Resume removes them along with the files it does not
+// keep, and the resumed output holds nothing else.
+func TestResume_killed(t *testing.T) {
+	ctx := context.Background()
+	inputs := resumeInputs()
+	opt := resumeOptions
+	opt.Schema = infer(t, inputs, parquet.InferOptions{})
+	dir := t.TempDir()
+	st := localfs.New(dir)
+	w, err := parquet.New(ctx, st, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, in := range inputs {
+		p := w.Partition(ctx, in.File)
+		for _, r := range in.Records {
+			if err := p.Write(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if k < 2 {
+			if err := p.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Killed here.
+	hidden := func() []string {
+		var names []string
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && strings.HasPrefix(d.Name(), ".") && p != dir {
+				names = append(names, p)
+			}
+			return nil
+		})
+		return names
+	}
+	if len(hidden()) == 0 {
+		t.Fatal("the killed run left no temporary file: the test shows nothing")
+	}
+	resume(t, st, parquet.Options{Prefix: opt.Prefix, TargetFileSize: opt.TargetFileSize, RowGroupSize: opt.RowGroupSize}, inputs)
+	if h := hidden(); len(h) > 0 {
+		t.Errorf("left after the resumed run: %q", h)
 	}
 }

@@ -218,6 +218,10 @@ type Writer struct {
 	alloc *poolAllocator
 	mem   memory.Allocator
 
+	// What Resume swept of the interrupted run's unfinished writes.
+	swept    int
+	sweepErr error
+
 	next   atomic.Int64 // number of the next output file
 	failed atomic.Bool  // a record did not fit: nothing more is written
 

@@ -311,6 +311,92 @@ func (l *lister) walk(p, dirKey string) error {
 	return nil
 }
 
+var _ store.Sweeper = (*Dir)(nil)
+
+// Sweep implements store.Sweeper: it removes the temporary files that
+// writers of keys under prefix left when their process died (a writer
+// that ends removes its own), then the directories that leaves empty, as
+// Remove does. It does not follow symbolic links below the folder of the
+// prefix.
+func (d *Dir) Sweep(ctx context.Context, prefix string, match func(key string) bool) (int, error) {
+	dir := ""
+	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
+		dir = prefix[:i+1]
+		if err := store.CheckKey(prefix[:i]); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	var sweep func(p, dirKey string) error
+	sweep = func(p, dirKey string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		des, err := os.ReadDir(p)
+		if err != nil {
+			if skippable(err) {
+				return nil
+			}
+			return err
+		}
+		for _, de := range des {
+			name := de.Name()
+			if de.IsDir() { // not a link to one
+				key := dirKey + name + "/"
+				if strings.HasPrefix(key, prefix) || strings.HasPrefix(prefix, key) {
+					if err := sweep(filepath.Join(p, name), key); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			target, ok := tempTarget(name)
+			key := dirKey + target
+			if !ok || !de.Type().IsRegular() || store.CheckKey(key) != nil || !strings.HasPrefix(key, prefix) || !match(key) {
+				continue
+			}
+			if err := os.Remove(filepath.Join(p, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			n++
+			d.removeEmpty(p)
+		}
+		return nil
+	}
+	p := d.root
+	if dir != "" {
+		p = filepath.Join(d.root, filepath.FromSlash(strings.TrimSuffix(dir, "/")))
+	}
+	err := sweep(p, dir)
+	return n, err
+}
+
+// tempTarget returns the name of the file that the temporary file name
+// (made by Create) was to become.
+func tempTarget(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, tempPrefix)
+	i := strings.LastIndexByte(rest, '-')
+	if !ok || i <= 0 || i == len(rest)-1 {
+		return "", false
+	}
+	for _, c := range rest[i+1:] {
+		if c < '0' || c > '9' {
+			return "", false
+		}
+	}
+	return rest[:i], true
+}
+
+// removeEmpty removes the directory dir if it is empty, and so on up to
+// the root.
+func (d *Dir) removeEmpty(dir string) {
+	for ; dir != d.root && strings.HasPrefix(dir, d.root+string(filepath.Separator)); dir = filepath.Dir(dir) {
+		if os.Remove(dir) != nil {
+			break // not empty
+		}
+	}
+}
+
 // Remove implements store.Store. It removes a file, never a directory,
 // then the directories it leaves empty up to the root, as a folder in S3
 // is gone with its last object.
@@ -334,11 +420,7 @@ func (d *Dir) Remove(ctx context.Context, key string) error {
 	if err := os.Remove(p); err != nil {
 		return err
 	}
-	for dir := filepath.Dir(p); dir != d.root && strings.HasPrefix(dir, d.root+string(filepath.Separator)); dir = filepath.Dir(dir) {
-		if os.Remove(dir) != nil {
-			break // not empty
-		}
-	}
+	d.removeEmpty(filepath.Dir(p))
 	return nil
 }
 

@@ -291,3 +291,94 @@ func TestDir_Root(t *testing.T) {
 		t.Errorf("Root = %q, String = %q; want /tmp/y", d.Root(), d.String())
 	}
 }
+
+// TestDir_Sweep: the temporary files of writers that never finished (their
+// process died) are removed where the key is under the prefix and matches,
+// and nothing else: not objects, not other keys' temporary files, not
+// files that only look like them. Folders left empty go, as with Remove.
+func TestDir_Sweep(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	d := localfs.New(root)
+	put := func(key string) {
+		w, err := d.Create(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(key))
+		if err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("out/part-00000.parquet")
+	put("out/_parts/part-00000.json")
+	for _, key := range []string{
+		"out/part-00000.parquet", // a second write of a committed key
+		"out/part-00001.parquet",
+		"out/_parts/part-00001.json",
+		"out/notes.txt", // not matched
+		"other/part-00002.parquet",
+		"outer/part-00003.parquet",
+		"out/sub/deep/part-00004.parquet",
+	} {
+		w, err := d.Create(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte("unfinished"))
+		// Never committed nor aborted: the process died.
+	}
+	// Names that are not a writer's temporary file.
+	for _, name := range []string{".ddbexport-tmp-part-00009.parquet-x1", ".ddbexport-tmp-", ".hidden"} {
+		if err := os.WriteFile(filepath.Join(root, "out", name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var asked []string
+	n, err := d.Sweep(ctx, "out/", func(key string) bool {
+		asked = append(asked, key)
+		return strings.HasPrefix(key, "out/part-") || strings.HasPrefix(key, "out/_parts/") || strings.HasPrefix(key, "out/sub/")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 4 {
+		t.Errorf("swept %d; want 4", n)
+	}
+	slices.Sort(asked)
+	want := []string{"out/_parts/part-00001.json", "out/notes.txt", "out/part-00000.parquet", "out/part-00001.parquet", "out/sub/deep/part-00004.parquet"}
+	if !slices.Equal(asked, want) {
+		t.Errorf("asked about %q; want %q", asked, want)
+	}
+	names := func(dir string) []string {
+		ents, _ := os.ReadDir(filepath.Join(root, dir))
+		var l []string
+		for _, e := range ents {
+			name := e.Name()
+			rest, ok := strings.CutPrefix(name, ".ddbexport-tmp-")
+			if i := strings.LastIndexByte(rest, '-'); ok && i > 0 && strings.Trim(rest[i+1:], "0123456789") == "" {
+				name = "temp:" + rest[:i]
+			}
+			l = append(l, name)
+		}
+		slices.Sort(l)
+		return l
+	}
+	for dir, want := range map[string][]string{
+		"out":        {".ddbexport-tmp-", ".ddbexport-tmp-part-00009.parquet-x1", ".hidden", "_parts", "part-00000.parquet", "temp:notes.txt"},
+		"out/_parts": {"part-00000.json"},
+		"out/sub":    nil, // emptied, so removed
+		"other":      {"temp:part-00002.parquet"},
+		"outer":      {"temp:part-00003.parquet"},
+	} {
+		if got := names(dir); !slices.Equal(got, want) {
+			t.Errorf("%s/ holds %q; want %q", dir, got, want)
+		}
+	}
+	if got := storetest.Keys(t, d, ""); !slices.Equal(got, []string{"out/.hidden", "out/_parts/part-00000.json", "out/part-00000.parquet"}) {
+		t.Errorf("objects after Sweep: %q", got)
+	}
+	if n, err := d.Sweep(ctx, "out/", func(string) bool { return true }); n != 1 || err != nil {
+		t.Errorf("second Sweep, all of out/: %d, %v; want 1 (notes.txt's)", n, err)
+	}
+}

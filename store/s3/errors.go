@@ -137,6 +137,8 @@ func verb(op string) string {
 		return "list (s3:ListBucket)"
 	case "write", "abort":
 		return "write (s3:PutObject, s3:AbortMultipartUpload)"
+	case "list uploads":
+		return "list the multipart uploads (s3:ListBucketMultipartUploads)"
 	case "remove":
 		return "delete (s3:DeleteObject)"
 	}

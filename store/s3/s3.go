@@ -16,6 +16,7 @@ import (
 	tmtypes "github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager/types"
 	s3api "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/ddbexport/ddbexport/store"
 )
@@ -255,6 +256,54 @@ func (s *Store) Remove(ctx context.Context, key string) error {
 		return err
 	}
 	return nil
+}
+
+var _ store.Sweeper = (*Store)(nil)
+
+// Sweep implements store.Sweeper: it aborts the incomplete multipart
+// uploads to keys under prefix that match accepts, which a process that
+// died while writing them left (S3 keeps their parts, billed, until they
+// are aborted or a lifecycle rule removes them). It needs
+// s3:ListBucketMultipartUploads and s3:AbortMultipartUpload.
+func (s *Store) Sweep(ctx context.Context, prefix string, match func(key string) bool) (int, error) {
+	in := &s3api.ListMultipartUploadsInput{
+		Bucket:              aws.String(s.bucket),
+		Prefix:              aws.String(s.prefix + prefix),
+		RequestPayer:        s.payer(),
+		ExpectedBucketOwner: s.owner(),
+	}
+	n := 0
+	for {
+		out, err := s.client.ListMultipartUploads(ctx, in)
+		if err != nil {
+			return n, s.mapErr("list uploads", prefix, err)
+		}
+		for _, u := range out.Uploads {
+			key, ok := strings.CutPrefix(aws.ToString(u.Key), s.prefix)
+			if !ok || store.CheckKey(key) != nil || !strings.HasPrefix(key, prefix) || !match(key) {
+				continue
+			}
+			_, err := s.client.AbortMultipartUpload(ctx, &s3api.AbortMultipartUploadInput{
+				Bucket:              aws.String(s.bucket),
+				Key:                 u.Key,
+				UploadId:            u.UploadId,
+				RequestPayer:        s.payer(),
+				ExpectedBucketOwner: s.owner(),
+			})
+			var ae smithy.APIError
+			if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchUpload" {
+				continue // aborted or completed meanwhile
+			}
+			if err != nil {
+				return n, s.mapErr("abort", key, err)
+			}
+			n++
+		}
+		if !aws.ToBool(out.IsTruncated) || out.NextKeyMarker == nil && out.NextUploadIdMarker == nil {
+			return n, nil
+		}
+		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
+	}
 }
 
 // Create implements store.Store: it streams what is written into an

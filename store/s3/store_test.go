@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -265,5 +266,57 @@ func TestErrors(t *testing.T) {
 	// Stat of a missing bucket cannot tell it from a missing key.
 	if _, err := s3store.New(srv.Client(srv.URL), "no-such-bucket", "", s3store.Options{}).Stat(ctx, "k"); !errors.Is(err, store.ErrNotExist) {
 		t.Errorf("Stat in a missing bucket: %v; want ErrNotExist", err)
+	}
+}
+
+// TestSweep: the incomplete multipart uploads that died writers left are
+// aborted where their key is under the prefix (in the store's own) and
+// matches; the others stay.
+func TestSweep(t *testing.T) {
+	env := newFaultEnv(t, s3store.Options{})
+	ctx := context.Background()
+	client := env.srv.Client(env.srv.URL)
+	bucket := aws.String(env.direct.Bucket())
+	start := func(key string) {
+		up, err := client.CreateMultipartUpload(ctx, &s3api.CreateMultipartUploadInput{Bucket: bucket, Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.UploadPart(ctx, &s3api.UploadPartInput{Bucket: bucket, Key: aws.String(key), UploadId: up.UploadId,
+			PartNumber: aws.Int32(1), Body: bytes.NewReader([]byte("a part"))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, key := range []string{
+		"p/out/part-00001.parquet", "p/out/part-00001.parquet", // two uploads of one key
+		"p/out/_parts/part-00001.json",
+		"p/out/notes.txt",            // not matched
+		"p/outer/part-00002.parquet", // not under the prefix
+		"q/out/part-00003.parquet",   // not in the store
+	} {
+		start(key)
+	}
+	storetest.Put(t, env.direct, "out/part-00000.parquet", []byte("published"))
+	n, err := env.direct.Sweep(ctx, "out/", func(key string) bool { return !strings.HasSuffix(key, ".txt") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("swept %d; want 3", n)
+	}
+	out, err := client.ListMultipartUploads(ctx, &s3api.ListMultipartUploadsInput{Bucket: bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, u := range out.Uploads {
+		left = append(left, aws.ToString(u.Key))
+	}
+	slices.Sort(left)
+	if want := []string{"p/out/notes.txt", "p/outer/part-00002.parquet", "q/out/part-00003.parquet"}; !slices.Equal(left, want) {
+		t.Errorf("uploads left: %q; want %q", left, want)
+	}
+	if got := storetest.Get(t, env.direct, "out/part-00000.parquet"); string(got) != "published" {
+		t.Errorf("the published object is %q", got)
 	}
 }
