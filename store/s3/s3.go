@@ -272,38 +272,44 @@ func (s *Store) Sweep(ctx context.Context, prefix string, match func(key string)
 		RequestPayer:        s.payer(),
 		ExpectedBucketOwner: s.owner(),
 	}
-	n := 0
+	// List them all first, then abort: S3 refuses a page whose
+	// upload-id-marker names an upload no longer there.
+	var found []types.MultipartUpload
 	for {
 		out, err := s.client.ListMultipartUploads(ctx, in)
 		if err != nil {
-			return n, s.mapErr("list uploads", prefix, err)
+			return 0, s.mapErr("list uploads", prefix, err)
 		}
 		for _, u := range out.Uploads {
 			key, ok := strings.CutPrefix(aws.ToString(u.Key), s.prefix)
-			if !ok || store.CheckKey(key) != nil || !strings.HasPrefix(key, prefix) || !match(key) {
-				continue
+			if ok && store.CheckKey(key) == nil && strings.HasPrefix(key, prefix) && match(key) {
+				found = append(found, u)
 			}
-			_, err := s.client.AbortMultipartUpload(ctx, &s3api.AbortMultipartUploadInput{
-				Bucket:              aws.String(s.bucket),
-				Key:                 u.Key,
-				UploadId:            u.UploadId,
-				RequestPayer:        s.payer(),
-				ExpectedBucketOwner: s.owner(),
-			})
-			var ae smithy.APIError
-			if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchUpload" {
-				continue // aborted or completed meanwhile
-			}
-			if err != nil {
-				return n, s.mapErr("abort", key, err)
-			}
-			n++
 		}
 		if !aws.ToBool(out.IsTruncated) || out.NextKeyMarker == nil && out.NextUploadIdMarker == nil {
-			return n, nil
+			break
 		}
 		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
 	}
+	n := 0
+	for _, u := range found {
+		_, err := s.client.AbortMultipartUpload(ctx, &s3api.AbortMultipartUploadInput{
+			Bucket:              aws.String(s.bucket),
+			Key:                 u.Key,
+			UploadId:            u.UploadId,
+			RequestPayer:        s.payer(),
+			ExpectedBucketOwner: s.owner(),
+		})
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchUpload" {
+			continue // aborted or completed meanwhile
+		}
+		if err != nil {
+			return n, s.mapErr("abort", strings.TrimPrefix(aws.ToString(u.Key), s.prefix), err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // Create implements store.Store: it streams what is written into an

@@ -271,7 +271,9 @@ func TestErrors(t *testing.T) {
 
 // TestSweep: the incomplete multipart uploads that died writers left are
 // aborted where their key is under the prefix (in the store's own) and
-// matches; the others stay.
+// matches; the others stay. Paging through more than a page of uploads is
+// not tested: versitygw v1.8.0 refuses its own NextUploadIdMarker
+// ("Invalid uploadId marker").
 func TestSweep(t *testing.T) {
 	env := newFaultEnv(t, s3store.Options{})
 	ctx := context.Background()
