@@ -229,15 +229,32 @@ func TestRoundTrip_attributeOrder(t *testing.T) {
 // already begun if there is one: a small export gives one file, not one
 // per worker that wrote some of it.
 func TestWriter_fold(t *testing.T) {
-	for _, begun := range []bool{false, true} {
-		t.Run(fmt.Sprintf("begun=%v", begun), func(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		files int
+		opt   parquet.Options
+		text  func(i, j int) string
+	}{
+		{"none begun", 1, parquet.Options{RowGroupSize: 64 << 10}, func(i, j int) string { return fmt.Sprintf("item %d.%d", i, j) }},
+		{"one begun", 1, parquet.Options{RowGroupSize: 64 << 10}, func(i, j int) string {
+			if i == 2 {
+				return longString(j, 8<<10) // 40 KiB: more than a batch (16 KiB here)
+			}
+			return fmt.Sprintf("item %d.%d", i, j)
+		}},
+		// Files of 16 KiB: once the rows gathered fill one, the next
+		// files not begun gather in another. Each input is 15 KiB, under
+		// a batch: two make a file.
+		{"full", 2, parquet.Options{RowGroupSize: 16 << 10, TargetFileSize: 16 << 10}, func(i, j int) string { return longString(10*i+j, 5<<10) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
 			var inputs []input
 			for i := range 4 {
 				in := input{File: fmt.Sprintf("data/%d.json.gz", i)}
 				for j := range 5 {
-					s := fmt.Sprintf("item %d.%d", i, j)
-					if begun && i == 2 {
-						s = longString(j, 8<<10) // 40 KiB: more than a batch (16 KiB here)
+					s := c.text(i, j)
+					if c.name == "full" && j >= 3 {
+						continue
 					}
 					in.Records = append(in.Records, &codec.Record{Item: codec.Item{
 						codec.S(fmt.Sprint(i, ".", j)).Named("pk"), codec.N(fmt.Sprint(j)).Named("n"), codec.S(s).Named("s"),
@@ -247,7 +264,8 @@ func TestWriter_fold(t *testing.T) {
 			}
 			ctx := context.Background()
 			st := storetest.NewMem()
-			opt := parquet.Options{Schema: infer(t, inputs, parquet.InferOptions{}), Prefix: "out/", RowGroupSize: 64 << 10}
+			opt := c.opt
+			opt.Schema, opt.Prefix = infer(t, inputs, parquet.InferOptions{}), "out/"
 			w, err := parquet.New(ctx, st, opt)
 			if err != nil {
 				t.Fatal(err)
@@ -272,8 +290,12 @@ func TestWriter_fold(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(m.Files) != 1 || m.Rows != 20 {
-				t.Errorf("%d rows in %d files, want 20 in 1", m.Rows, len(m.Files))
+			rows := 0
+			for _, in := range inputs {
+				rows += len(in.Records)
+			}
+			if len(m.Files) != c.files || m.Rows != int64(rows) {
+				t.Errorf("%d rows in %d files, want %d in %d", m.Rows, len(m.Files), rows, c.files)
 			}
 			out := readOutput(t, st, opt.Prefix)
 			checkManifestEqual(t, m, out.Manifest)

@@ -654,6 +654,12 @@ func (w *Writer) fold(free []*fileWriter) ([]*fileWriter, error) {
 			out = append(out, f)
 			continue
 		}
+		if dst.size() >= w.opt.targetFileSize() {
+			// Full: the next ones gather in f.
+			dst = f
+			out = append(out, f)
+			continue
+		}
 		dst.b.appendRows(f.b)
 		dst.inputs = append(dst.inputs, f.inputs...)
 		dst.pending += f.pending
