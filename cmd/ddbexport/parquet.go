@@ -433,7 +433,10 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 		// Refuse a folder that is not empty before the first pass, not
 		// after it.
 		if err := parquet.CheckEmpty(ctx, outStore, ""); err != nil {
-			return &exitError{code: exitCannotCheck, err: fmt.Errorf("%w, or continue an interrupted conversion there with --resume", err)}
+			if errors.Is(err, parquet.ErrNotEmpty) {
+				err = fmt.Errorf("%w, or continue an interrupted conversion there with --resume", err)
+			}
+			return &exitError{code: exitCannotCheck, err: err}
 		}
 		if schema == nil {
 			s, rep, p, err := inferPass(ctx, loc, iopt, verify.Options{Workers: workers}, stderr, quiet)

@@ -22,7 +22,7 @@ import (
 // no instance metadata). It returns the server, the bucket and the flags
 // every command needs.
 func s3Env(t *testing.T) (*s3test.Server, string, []string) {
-	srv := s3test.Start(t)
+	srv := s3test.StartIAM(t)
 	bucket := srv.NewBucket(t)
 	for k, v := range map[string]string{
 		"AWS_ACCESS_KEY_ID":           srv.AccessKey,
@@ -242,6 +242,8 @@ func TestS3_noSDKLog(t *testing.T) {
 func TestS3_errors(t *testing.T) {
 	srv, bucket, flags := s3Env(t)
 	storetest.Put(t, s3store.New(srv.Client(srv.URL), bucket, "", s3store.Options{}), "e/AWSDynamoDB/01/_started", nil)
+	userKey, userSecret := srv.NewUser(t) // an account without rights on the bucket
+	user := map[string]string{"AWS_ACCESS_KEY_ID": userKey, "AWS_SECRET_ACCESS_KEY": userSecret}
 	for _, tt := range []struct {
 		name string
 		env  map[string]string
@@ -257,6 +259,10 @@ func TestS3_errors(t *testing.T) {
 		{"wrong region", nil, []string{"--region", "eu-west-3", "schema", "s3://" + bucket + "/e"}, "pass --region us-east-1"},
 		{"no export", nil, []string{"verify", "s3://" + bucket + "/nothing"}, "no DynamoDB export under s3://" + bucket + "/nothing"},
 		{"bad URL", nil, []string{"verify", "s3:///x"}, "s3://BUCKET/PREFIX"},
+		{"access denied", user, []string{"verify", "s3://" + bucket + "/e"}, "access denied (AccessDenied on list)"},
+		{"access denied to write", user, []string{"gen", "--items", "3", "s3://" + bucket + "/g"}, "access denied"},
+		// Only a folder that holds files is told of --resume.
+		{"access denied to the output", user, []string{"convert", "--to", "parquet", "--out", "s3://" + bucket + "/pq/", "../../testdata/export"}, "may list (s3:ListBucket) here; a requester-pays bucket needs --request-payer, and --expected-bucket-owner must name the bucket's owner\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for k, v := range tt.env {

@@ -233,9 +233,14 @@ type Writer struct {
 	files     []*fileWriter // every file writer, to abort
 }
 
-// CheckEmpty returns an error if the folder prefix ("" or ending in "/")
-// of st holds a file, as New does: a program can check the output folder
-// before a long first pass (such as a schema's inference).
+// ErrNotEmpty is wrapped by the error of New and CheckEmpty for an output
+// folder that holds a file.
+var ErrNotEmpty = errors.New("not empty")
+
+// CheckEmpty returns an error wrapping ErrNotEmpty if the folder prefix
+// ("" or ending in "/") of st holds a file, as New does, or the error of
+// listing it: a program can check the output folder before a long first
+// pass (such as a schema's inference).
 func CheckEmpty(ctx context.Context, st store.Store, prefix string) error {
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
@@ -244,7 +249,7 @@ func CheckEmpty(ctx context.Context, st store.Store, prefix string) error {
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("%s is not empty (it holds %s): write into a new folder", where(st, prefix), o.Key)
+		return fmt.Errorf("%s is %w (it holds %s): write into a new folder", where(st, prefix), ErrNotEmpty, o.Key)
 	}
 	return nil
 }

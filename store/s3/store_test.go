@@ -166,7 +166,7 @@ func TestRequestOptions(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	srv := s3test.Start(t)
+	srv := s3test.StartIAM(t)
 	bucket := srv.NewBucket(t)
 	proxy := s3test.NewProxy(t, srv)
 	ctx := context.Background()
@@ -219,6 +219,12 @@ func TestErrors(t *testing.T) {
 		})
 	})
 	denied := srv.Client(proxy.URL, func(o *s3api.Options) { o.Retryer = aws.NopRetryer{} })
+	userKey, userSecret := srv.NewUser(t)
+	user := srv.Client(srv.URL, func(o *s3api.Options) {
+		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: userKey, SecretAccessKey: userSecret}, nil
+		})
+	})
 	for _, tt := range []struct {
 		name  string
 		s     *s3store.Store
@@ -232,6 +238,8 @@ func TestErrors(t *testing.T) {
 		{"no such bucket", s3store.New(srv.Client(srv.URL), "no-such-bucket", "", s3store.Options{}), s3store.ErrNoSuchBucket, "bucket name", nil},
 		{"access denied", s3store.New(denied, bucket, "", s3store.Options{}), s3store.ErrAccessDenied, "--request-payer",
 			func() { proxy.Add(s3test.Fault{Status: 403, Code: "AccessDenied"}) }},
+		// The server's own refusal: an account without rights on the bucket.
+		{"access denied to a user", s3store.New(user, bucket, "", s3store.Options{}), s3store.ErrAccessDenied, "--request-payer", nil},
 		{"wrong region", s3store.New(srv.Client(srv.URL, func(o *s3api.Options) { o.Region = "eu-west-3" }), bucket, "", s3store.Options{}),
 			s3store.ErrWrongRegion, "region us-east-1, not eu-west-3: pass --region us-east-1", nil},
 	} {

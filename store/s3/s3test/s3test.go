@@ -48,6 +48,8 @@ type Server struct {
 	cmd    *exec.Cmd
 	exited chan error
 	stderr *bytes.Buffer
+	bin    string
+	iamDir string // the accounts of StartIAM's server
 }
 
 // Binary returns the path of the versitygw binary: $VERSITYGW, versitygw
@@ -84,6 +86,40 @@ func Binary() (string, error) {
 // skips t (fails it under CI=true).
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return start(t, false)
+}
+
+// StartIAM is Start with the server's own accounts (versitygw's internal
+// IAM): NewUser adds one, whose requests the server refuses as S3 refuses
+// those of a principal without the permission (AccessDenied), where the
+// root account's succeed.
+func StartIAM(t testing.TB) *Server {
+	t.Helper()
+	return start(t, true)
+}
+
+// NewUser adds an account of role user to a server from StartIAM and
+// returns its access key and secret. It may use only buckets it owns:
+// none of those NewBucket makes.
+func (s *Server) NewUser(t testing.TB) (access, secret string) {
+	t.Helper()
+	if s.iamDir == "" {
+		t.Fatal("s3test: NewUser needs a server from StartIAM")
+	}
+	key := make([]byte, 12)
+	rand.Read(key)
+	access, secret = "AKU"+strings.ToUpper(hex.EncodeToString(key[:8])), hex.EncodeToString(key)
+	cmd := exec.Command(s.bin, "admin", "--access", s.AccessKey, "--secret", s.SecretKey, "--region", Region, "--endpoint-url", s.URL,
+		"create-user", "--access", access, "--secret", secret, "--role", "user")
+	cmd.Env = append(os.Environ(), "ADMIN_ACCESS_KEY_ID=", "ADMIN_SECRET_ACCESS_KEY=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("versitygw admin create-user: %v: %s", err, out)
+	}
+	return access, secret
+}
+
+func start(t testing.TB, iam bool) *Server {
+	t.Helper()
 	bin, err := Binary()
 	if err != nil {
 		msg := fmt.Sprintf("S3 tests need a local S3 server: %v; install it with\n\t%s", err, InstallCommand)
@@ -94,7 +130,10 @@ func Start(t testing.TB) *Server {
 	}
 	key := make([]byte, 12)
 	rand.Read(key)
-	s := &Server{AccessKey: "AK" + strings.ToUpper(hex.EncodeToString(key[:8])), SecretKey: hex.EncodeToString(key), Dir: t.TempDir()}
+	s := &Server{AccessKey: "AK" + strings.ToUpper(hex.EncodeToString(key[:8])), SecretKey: hex.EncodeToString(key), Dir: t.TempDir(), bin: bin}
+	if iam {
+		s.iamDir = t.TempDir()
+	}
 	var lastErr error
 	for range 5 { // another process may take the port between its choice and the bind
 		if lastErr = s.start(bin); lastErr == nil {
@@ -114,7 +153,11 @@ func (s *Server) start(bin string) error {
 	addr := l.Addr().String()
 	l.Close()
 	s.stderr = new(bytes.Buffer)
-	cmd := exec.Command(bin, "--port", addr, "--access", s.AccessKey, "--secret", s.SecretKey, "--region", Region, "--quiet", "posix", s.Dir)
+	args := []string{"--port", addr, "--access", s.AccessKey, "--secret", s.SecretKey, "--region", Region, "--quiet"}
+	if s.iamDir != "" {
+		args = append(args, "--iam-dir", s.iamDir)
+	}
+	cmd := exec.Command(bin, append(args, "posix", s.Dir)...)
 	cmd.Stdout = s.stderr
 	cmd.Stderr = s.stderr
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID=", "ROOT_SECRET_ACCESS_KEY=")
