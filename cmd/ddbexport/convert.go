@@ -193,7 +193,7 @@ shard that crashed, can be run again as it is.` + "\n" + exitStatusHelp,
 			var bar *progressBar
 			if !quiet && isTerminal(stderr) {
 				opt.Stats = new(pipeline.Stats)
-				opt.OnManifest = func(files int, bytes int64) { bar = startProgress(stderr, opt.Stats, files, bytes) }
+				opt.OnManifest = func(files int, bytes int64) { bar = startProgress(stderr, "", opt.Stats, files, bytes) }
 			}
 			rep, err := verify.Verify(ctx, loc.st, loc.ref, opt)
 			if bar != nil {

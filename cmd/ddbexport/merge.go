@@ -127,7 +127,7 @@ Exit status:
 			var bar *progressBar
 			if !quiet && isTerminal(stderr) {
 				opt.Stats = new(pipeline.Stats)
-				opt.OnInputs = func(files int, bytes int64) { bar = startProgress(stderr, opt.Stats, files, bytes) }
+				opt.OnInputs = func(files int, bytes int64) { bar = startProgress(stderr, "", opt.Stats, files, bytes) }
 			}
 			outDir, target := out, store.Store(nil)
 			var tmpOut string

@@ -72,7 +72,7 @@ func (s *inferSink) Close() error                { s.done(s.in); return nil }
 // inferPass verifies the export and infers its schema on the same pass.
 // It returns the verify report, and, when the report has no findings,
 // the schema and what was read of each data file (to pin a second pass).
-func inferPass(ctx context.Context, loc *located, iopt parquet.InferOptions, vopt verify.Options, stderr io.Writer, quiet bool) (*parquet.Schema, *verify.Report, map[string]verify.Pin, error) {
+func inferPass(ctx context.Context, loc *located, iopt parquet.InferOptions, vopt verify.Options, stderr io.Writer, quiet bool, label string) (*parquet.Schema, *verify.Report, map[string]verify.Pin, error) {
 	var (
 		mu    sync.Mutex
 		total = parquet.NewInferrer(iopt)
@@ -91,7 +91,7 @@ func inferPass(ctx context.Context, loc *located, iopt parquet.InferOptions, vop
 			pins[r.Key] = verify.Pin{Size: r.StoredBytes, MD5: r.MD5}
 		}
 	}
-	bar := withProgress(&vopt, stderr, quiet)
+	bar := withProgress(&vopt, stderr, quiet, label)
 	rep, err := verify.Verify(ctx, loc.st, loc.ref, vopt)
 	bar.stopIfStarted()
 	if err != nil || rep.ExitCode() != verify.ExitIntact {
@@ -113,11 +113,13 @@ func (b *barRef) stopIfStarted() {
 	}
 }
 
-func withProgress(opt *verify.Options, stderr io.Writer, quiet bool) *barRef {
+// withProgress draws a progress bar of the pass that opt runs, on a
+// terminal, its counts after label ("" for a command of one pass).
+func withProgress(opt *verify.Options, stderr io.Writer, quiet bool, label string) *barRef {
 	ref := new(barRef)
 	if !quiet && isTerminal(stderr) {
 		opt.Stats = new(pipeline.Stats)
-		opt.OnManifest = func(files int, bytes int64) { ref.bar = startProgress(stderr, opt.Stats, files, bytes) }
+		opt.OnManifest = func(files int, bytes int64) { ref.bar = startProgress(stderr, label, opt.Stats, files, bytes) }
 	}
 	return ref
 }
@@ -157,7 +159,7 @@ child of an attribute of several types.` + "\n" + exitStatusHelp,
 			if err != nil {
 				return err
 			}
-			s, rep, _, err := inferPass(ctx, loc, iopt, verify.Options{Workers: workers}, stderr, quiet)
+			s, rep, _, err := inferPass(ctx, loc, iopt, verify.Options{Workers: workers}, stderr, quiet, "")
 			if err != nil {
 				return err
 			}
@@ -412,9 +414,10 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 	}
 
 	var (
-		w    *parquet.Writer
-		done map[string]parquet.Progress
-		pins map[string]verify.Pin
+		w         *parquet.Writer
+		done      map[string]parquet.Progress
+		pins      map[string]verify.Pin
+		passLabel string // of the converting pass's progress bar, when it is the second
 	)
 	if pf.resume {
 		opt.Schema = schema
@@ -439,7 +442,8 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 			return &exitError{code: exitCannotCheck, err: err}
 		}
 		if schema == nil {
-			s, rep, p, err := inferPass(ctx, loc, iopt, verify.Options{Workers: workers}, stderr, quiet)
+			s, rep, p, err := inferPass(ctx, loc, iopt, verify.Options{Workers: workers}, stderr, quiet, "1/2 schema: ")
+			passLabel = "2/2 convert: "
 			if err != nil {
 				return err
 			}
@@ -475,7 +479,7 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 			return w.Partition(ctx, t.File.DataFileS3Key), nil
 		},
 	}
-	bar := withProgress(&vopt, stderr, quiet)
+	bar := withProgress(&vopt, stderr, quiet, passLabel)
 	rep, err := verify.Verify(ctx, loc.st, loc.ref, vopt)
 	bar.stopIfStarted()
 	if ctx.Err() != nil {

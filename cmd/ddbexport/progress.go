@@ -19,7 +19,7 @@ type progressBar struct {
 	wg   sync.WaitGroup
 }
 
-func startProgress(w io.Writer, stats *pipeline.Stats, files int, bytes int64) *progressBar {
+func startProgress(w io.Writer, label string, stats *pipeline.Stats, files int, bytes int64) *progressBar {
 	p := &progressBar{
 		bar: progressbar.NewOptions64(bytes,
 			progressbar.OptionSetWriter(w),
@@ -35,7 +35,7 @@ func startProgress(w io.Writer, stats *pipeline.Stats, files int, bytes int64) *
 		done: make(chan struct{}),
 	}
 	update := func() {
-		p.bar.Describe(fmt.Sprintf("files %d/%d, items %d", stats.Files.Load(), files, stats.Items.Load()))
+		p.bar.Describe(fmt.Sprintf("%sfiles %d/%d, items %d", label, stats.Files.Load(), files, stats.Items.Load()))
 		p.bar.Set64(stats.StoredBytes.Load())
 	}
 	p.wg.Add(1)

@@ -532,7 +532,7 @@ func convertExportShard(cmd *cobra.Command, stdout, stderr io.Writer, r exportSh
 			return w.Partition(ctx, i)
 		},
 	}
-	bar := withProgress(&opt, stderr, r.quiet)
+	bar := withProgress(&opt, stderr, r.quiet, "")
 	rep, err := verify.Verify(ctx, r.loc.st, r.loc.ref, opt)
 	bar.stopIfStarted()
 	if err != nil || rep.ExitCode() != verify.ExitIntact {

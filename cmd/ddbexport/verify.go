@@ -93,7 +93,7 @@ size.` + "\n" + exitStatusHelp,
 			if !quiet && isTerminal(stderr) {
 				opt.Stats = new(pipeline.Stats)
 				opt.OnManifest = func(files int, bytes int64) {
-					bar = startProgress(stderr, opt.Stats, files, bytes)
+					bar = startProgress(stderr, "", opt.Stats, files, bytes)
 				}
 			}
 			rep, err := verify.Verify(ctx, loc.st, loc.ref, opt)
