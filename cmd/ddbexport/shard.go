@@ -479,6 +479,11 @@ func convertExportShard(cmd *cobra.Command, stdout, stderr io.Writer, r exportSh
 	if err != nil {
 		return &exitError{code: exitCannotCheck, err: err}
 	}
+	if n, err := w.Swept(); err != nil {
+		fmt.Fprintf(stderr, "warning: shard %s: what an earlier run of it left unfinished was not all removed (%d were): %v\n", sh, n, err)
+	} else if n > 0 && !r.quiet {
+		fmt.Fprintf(stderr, "shard %s: removed %s of an earlier run\n", sh, count(n, "unfinished write"))
+	}
 	dir := w.Ref().Dir() + shardDir(sh)
 	rec := exportShardRecord{
 		Version:   exportShardVersion,

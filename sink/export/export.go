@@ -109,9 +109,10 @@ type Options struct {
 	// path segment ending in the format's extension, all distinct. Files
 	// is then len(Names) (it must be 0 or equal), and may be 0: a Writer
 	// of no data file. Names are taken as given: a file of that name in
-	// the store is replaced. Names derived from what a data file holds
-	// (see DataFileName) let a run that writes part of an export again
-	// write the same files.
+	// the store is replaced, and New discards what a run writing it left
+	// unfinished where the store keeps that (see Writer.Swept). Names
+	// derived from what a data file holds (see DataFileName) let a run
+	// that writes part of an export again write the same files.
 	Names []string
 
 	// Part makes the Writer write one part of an export whose data files
@@ -157,6 +158,11 @@ type Writer struct {
 	root    string // store key prefix of the AWSDynamoDB folder: "" or "<prefix>/"
 	dataDir string // store key prefix of the data files
 	level   int
+
+	// What New swept of the unfinished writes of the data files, when
+	// their names are given (Options.Names).
+	swept    int
+	sweepErr error
 
 	mu      sync.Mutex
 	slots   []slot
@@ -227,8 +233,27 @@ func New(ctx context.Context, st store.Store, opt Options) (*Writer, error) {
 	if err := w.put(ctx, dir+manifest.StartedName, nil); err != nil {
 		return nil, err
 	}
+	if sw, ok := st.(store.Sweeper); ok && opt.Names != nil {
+		// The data files of these names are this Writer's to replace:
+		// what a run writing them left unfinished when its process died
+		// (such as an incomplete multipart upload, which S3 bills) goes.
+		own := make(map[string]bool, len(names))
+		for _, n := range names {
+			own[w.dataDir+n] = true
+		}
+		w.swept, w.sweepErr = sw.Sweep(ctx, w.dataDir, func(key string) bool { return own[key] })
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	return w, nil
 }
+
+// Swept returns how many unfinished writes of its data files New
+// discarded (see store.Sweeper; only where Options.Names gives the names),
+// and the error that stopped it, if any: the export is written whole
+// either way, but the store still holds the rest.
+func (w *Writer) Swept() (int, error) { return w.swept, w.sweepErr }
 
 // init validates the options and fills in defaults. Finish, which
 // encodes nothing, needs no NewEncoder.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/ddbexport/ddbexport/manifest"
 	"github.com/ddbexport/ddbexport/sink/export"
 	"github.com/ddbexport/ddbexport/store"
+	"github.com/ddbexport/ddbexport/store/localfs"
 	"github.com/ddbexport/ddbexport/store/storetest"
 )
 
@@ -310,4 +313,61 @@ func TestOptions_names(t *testing.T) {
 		t.Errorf("a part of no file wrote %q", keys)
 	}
 	var _ store.Store = st
+}
+
+// TestPart_sweepsKilledRun: a part run again after its process died (its
+// data file's write neither committed nor aborted) discards that write
+// where the store keeps it (a local folder: a temporary file); another
+// part's unfinished write stays.
+func TestPart_sweepsKilledRun(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := localfs.New(dir)
+	opt := fullOptions("", 0)
+	names := partNames(opt, 2)
+	part := func(i int) export.Options {
+		o := opt
+		o.Part, o.Names = true, names[i:i+1]
+		return o
+	}
+	for i := range 2 {
+		w, err := export.New(ctx, st, part(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := w.Partition(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range partRecords(opt, 0) {
+			if err := p.Write(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Killed: the partition's file is never closed.
+	}
+	temps := func() []string {
+		var l []string
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && strings.HasPrefix(d.Name(), ".") {
+				l = append(l, d.Name())
+			}
+			return nil
+		})
+		return l
+	}
+	if n := len(temps()); n != 2 {
+		t.Fatalf("%d temporary files after the killed runs, want 2: %q", n, temps())
+	}
+	w, err := export.New(ctx, st, part(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.Swept(); n != 1 || err != nil {
+		t.Errorf("Swept() = %d, %v; want 1, nil", n, err)
+	}
+	left := temps()
+	if len(left) != 1 || !strings.Contains(left[0], names[1]) {
+		t.Errorf("left %q; want only part 1's (%s)", left, names[1])
+	}
 }
