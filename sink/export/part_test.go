@@ -28,6 +28,13 @@ func partNames(opt export.Options, n int) []string {
 	return names
 }
 
+// partOf is the options of the part of opt's export that writes the
+// data file names[i].
+func partOf(opt export.Options, names []string, i int) export.Options {
+	opt.Part, opt.Names = true, names[i:i+1]
+	return opt
+}
+
 // partRecords are the records of partition i of an export of type opt's
 // (partition 2 is left empty).
 func partRecords(opt export.Options, i int) []*codec.Record {
@@ -156,11 +163,7 @@ func TestPart_sharedFolder(t *testing.T) {
 	st := storetest.NewMem()
 	opt := fullOptions("", 0)
 	names := partNames(opt, 2)
-	part := func(i int) export.Options {
-		o := opt
-		o.Part, o.Names = true, names[i:i+1]
-		return o
-	}
+	part := func(i int) export.Options { return partOf(opt, names, i) }
 	a, err := export.New(ctx, st, part(0))
 	if err != nil {
 		t.Fatal(err)
@@ -325,11 +328,7 @@ func TestPart_sweepsKilledRun(t *testing.T) {
 	st := localfs.New(dir)
 	opt := fullOptions("", 0)
 	names := partNames(opt, 2)
-	part := func(i int) export.Options {
-		o := opt
-		o.Part, o.Names = true, names[i:i+1]
-		return o
-	}
+	part := func(i int) export.Options { return partOf(opt, names, i) }
 	for i := range 2 {
 		w, err := export.New(ctx, st, part(i))
 		if err != nil {
