@@ -104,6 +104,19 @@ func inferPass(ctx context.Context, loc *located, iopt parquet.InferOptions, vop
 	return s, rep, pins, nil
 }
 
+// reportSwept tells what w (of the command, or of its part, what)
+// removed of the unfinished writes that run left (see store.Sweeper), and
+// warns if an error stopped it.
+func reportSwept(stderr io.Writer, quiet bool, what, run string, w interface{ Swept() (int, error) }) {
+	n, err := w.Swept()
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "warning: %s: what %s left unfinished was not all removed (%d were): %v\n", what, run, n, err)
+	case n > 0 && !quiet:
+		fmt.Fprintf(stderr, "%s: removed %s of %s\n", what, count(n, "unfinished write"), run)
+	}
+}
+
 // barRef holds a progress bar that starts once the manifests are read.
 type barRef struct{ bar *progressBar }
 
@@ -426,10 +439,8 @@ func convertParquet(cmd *cobra.Command, stdout, stderr io.Writer, pf *parquetFla
 			err = nil // start anew, as without --resume
 		} else if err != nil {
 			return &exitError{code: exitCannotCheck, err: fmt.Errorf("--resume: %w", err)}
-		} else if n, err := w.Swept(); err != nil {
-			fmt.Fprintf(stderr, "warning: --resume: what the interrupted run left unfinished was not all removed (%d were): %v\n", n, err)
-		} else if n > 0 && !quiet {
-			fmt.Fprintf(stderr, "--resume: removed %s of the interrupted run\n", count(n, "unfinished write"))
+		} else {
+			reportSwept(stderr, quiet, "--resume", "the interrupted run", w)
 		}
 	}
 	if w == nil {

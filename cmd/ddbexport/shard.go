@@ -86,6 +86,16 @@ func (s *shardStore) Remove(ctx context.Context, key string) error {
 
 func (s *shardStore) String() string { return s.st.String() }
 
+// A shardRegion is where in the folder part of a shard's names are:
+// the keys under under, named as+(the rest) in the shard's view.
+type shardRegion struct{ under, as string }
+
+// regions are the shard's folder (its names starting with "_"), then its
+// Parquet files ("part-…"), in the order of the names they hold.
+func (s *shardStore) regions() [2]shardRegion {
+	return [2]shardRegion{{s.dir, ""}, {s.files, "part-"}}
+}
+
 var _ store.Sweeper = (*shardStore)(nil)
 
 // Sweep sweeps the shard's own names only (see List), where the folder's
@@ -96,7 +106,7 @@ func (s *shardStore) Sweep(ctx context.Context, prefix string, match func(key st
 		return 0, nil
 	}
 	total := 0
-	for _, src := range []struct{ under, as string }{{s.dir, ""}, {s.files, "part-"}} {
+	for _, src := range s.regions() {
 		n, err := sw.Sweep(ctx, src.under, func(key string) bool {
 			key = src.as + strings.TrimPrefix(key, src.under)
 			return strings.HasPrefix(key, prefix) && match(key)
@@ -114,7 +124,7 @@ func (s *shardStore) Sweep(ctx context.Context, prefix string, match func(key st
 // before "p".
 func (s *shardStore) List(ctx context.Context, prefix string) iter.Seq2[store.Object, error] {
 	return func(yield func(store.Object, error) bool) {
-		for _, src := range []struct{ under, as string }{{s.dir, ""}, {s.files, "part-"}} {
+		for _, src := range s.regions() {
 			for o, err := range s.st.List(ctx, src.under) {
 				if err != nil {
 					yield(store.Object{}, err)
@@ -479,11 +489,7 @@ func convertExportShard(cmd *cobra.Command, stdout, stderr io.Writer, r exportSh
 	if err != nil {
 		return &exitError{code: exitCannotCheck, err: err}
 	}
-	if n, err := w.Swept(); err != nil {
-		fmt.Fprintf(stderr, "warning: shard %s: what an earlier run of it left unfinished was not all removed (%d were): %v\n", sh, n, err)
-	} else if n > 0 && !r.quiet {
-		fmt.Fprintf(stderr, "shard %s: removed %s of an earlier run\n", sh, count(n, "unfinished write"))
-	}
+	reportSwept(stderr, r.quiet, "shard "+sh.String(), "an earlier run", w)
 	dir := w.Ref().Dir() + shardDir(sh)
 	rec := exportShardRecord{
 		Version:   exportShardVersion,

@@ -464,7 +464,7 @@ func (p *Partition) Write(r *codec.Record) error {
 	p.f.pending++
 	p.f.pendingBytes += p.a.bytes
 	p.a.bytes = 0
-	if p.f.pending >= batchRows || p.f.pendingBytes >= p.w.batchBytes || p.f.b.mem >= 2*p.w.batchBytes {
+	if p.f.batchFull() {
 		if err := p.f.flush(); err != nil {
 			p.err = err
 			return err
@@ -579,9 +579,7 @@ func (w *Writer) publish(ctx context.Context, f *fileWriter) error {
 	if err != nil {
 		return err
 	}
-	w.mu.Lock()
-	w.files = slices.DeleteFunc(w.files, func(g *fileWriter) bool { return g == f })
-	w.mu.Unlock()
+	w.forget(f)
 	f.b = nil
 	if err := w.putJSON(ctx, partKey(out.Path), out); err != nil {
 		return err
@@ -642,6 +640,13 @@ func (w *Writer) Close(ctx context.Context) (*Manifest, error) {
 	return m, nil
 }
 
+// forget takes f, done with, out of w.files.
+func (w *Writer) forget(f *fileWriter) {
+	w.mu.Lock()
+	w.files = slices.DeleteFunc(w.files, func(g *fileWriter) bool { return g == f })
+	w.mu.Unlock()
+}
+
 // fold moves the rows of the files not yet begun, each less than a batch
 // of rows only shredded, into one of the files: a small export, or the
 // last data files of a run, give one file and not one per worker that
@@ -669,12 +674,9 @@ func (w *Writer) fold(free []*fileWriter) ([]*fileWriter, error) {
 		dst.inputs = append(dst.inputs, f.inputs...)
 		dst.pending += f.pending
 		dst.pendingBytes += f.pendingBytes
-		f.inputs, f.pending, f.pendingBytes = nil, 0, 0
 		f.abort()
-		w.mu.Lock()
-		w.files = slices.DeleteFunc(w.files, func(g *fileWriter) bool { return g == f })
-		w.mu.Unlock()
-		if dst.pending >= batchRows || dst.pendingBytes >= w.batchBytes || dst.b.mem >= 2*w.batchBytes {
+		w.forget(f)
+		if dst.batchFull() {
 			if err := dst.flush(); err != nil {
 				return nil, err
 			}
@@ -745,6 +747,13 @@ func (f *fileWriter) size() int64 {
 		n += f.rgw.TotalCompressedBytes()
 	}
 	return n
+}
+
+// batchFull reports whether the rows shredded so far make a batch, to be
+// encoded: batchRows of them, batchBytes of their input, or twice
+// batchBytes of the columns' memory.
+func (f *fileWriter) batchFull() bool {
+	return f.pending >= batchRows || f.pendingBytes >= f.w.batchBytes || f.b.mem >= 2*f.w.batchBytes
 }
 
 // flush encodes the rows shredded so far into the file's current row
